@@ -1,0 +1,70 @@
+//! The error every desk operation returns, shaped for the UI: a stable code the UI
+//! translates, plus a message in English for logs and support.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DeskErrorCode {
+    /// The server could not be reached (no network, server down, timeout).
+    Network,
+    /// The server answered something this desk cannot understand.
+    BadResponse,
+    InvalidServerUrl,
+    InvalidCredentials,
+    AccountDisabled,
+    RateLimited,
+    /// The session is gone (expired, revoked, disabled): sign in again.
+    NotSignedIn,
+    NotFound,
+    InvalidInput,
+    /// The local store failed (disk full, corrupt file…).
+    Storage,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct DeskError {
+    pub code: DeskErrorCode,
+    pub message: String,
+}
+
+pub type DeskResult<T> = Result<T, DeskError>;
+
+impl DeskError {
+    pub fn new(code: DeskErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn is_network(&self) -> bool {
+        self.code == DeskErrorCode::Network
+    }
+}
+
+impl From<sqlx::Error> for DeskError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::new(DeskErrorCode::Storage, format!("local store: {e}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for DeskError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::new(
+            DeskErrorCode::Storage,
+            format!("local store migration: {e}"),
+        )
+    }
+}
+
+impl From<serde_json::Error> for DeskError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::new(DeskErrorCode::Storage, format!("local store data: {e}"))
+    }
+}

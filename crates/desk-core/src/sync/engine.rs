@@ -1,0 +1,2 @@
+//! pulling
+pub struct SyncEngine;

@@ -1,0 +1,71 @@
+//! The change log as the desks see it: `GET /v1/sync/pull?after=SEQ`.
+//!
+//! Every committed change in a building gets the next number of that building's
+//! sequence. A desk keeps the last sequence it applied (its cursor) and pulls after it.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::{Building, Resident, StaffMember, Unit};
+
+/// Most changes one pull page carries, whatever the desk asks for.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+/// Page size when the desk does not say.
+pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
+
+/// What changed. Upserts carry the whole new record, so applying a change never needs
+/// the previous state, and applying the same change twice is harmless.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeBody {
+    BuildingUpserted(Building),
+    UnitUpserted(Unit),
+    UnitDeleted { id: String },
+    ResidentUpserted(Resident),
+    ResidentDeleted { id: String },
+    StaffUpserted(StaffMember),
+}
+
+impl ChangeBody {
+    /// The entity kind and id this change is about, as stored in the change log.
+    pub fn entity(&self) -> (&'static str, &str) {
+        match self {
+            Self::BuildingUpserted(b) => ("building", &b.id),
+            Self::UnitUpserted(u) => ("unit", &u.id),
+            Self::UnitDeleted { id } => ("unit", id),
+            Self::ResidentUpserted(r) => ("resident", &r.id),
+            Self::ResidentDeleted { id } => ("resident", id),
+            Self::StaffUpserted(s) => ("staff", &s.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct Change {
+    #[ts(type = "number")]
+    pub seq: i64,
+    #[ts(type = "number")]
+    pub committed_at_ms: i64,
+    /// The desk mutation that caused this change, when one did (lets a desk recognise
+    /// the echo of its own write).
+    pub mutation_id: Option<Uuid>,
+    pub body: ChangeBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct PullResponse {
+    /// Changes with `seq > after`, in sequence order.
+    pub changes: Vec<Change>,
+    /// True when more changes follow this page: pull again after the last one.
+    pub has_more: bool,
+    /// The building's latest sequence number at the time of the pull.
+    #[ts(type = "number")]
+    pub head_seq: i64,
+}

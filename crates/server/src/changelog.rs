@@ -1,0 +1,129 @@
+//! The per-building change log: the one place that appends to it and reads it back.
+//!
+//! Desks pull it (`GET /v1/sync/pull`) and treat it as the source of truth, so every
+//! write to the directory must go through [`append`] in the same transaction as the
+//! write itself: a change is visible exactly when the data it describes is.
+
+use frontdesk_protocol::{Change, ChangeBody};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Appends `bodies` to `building_id`'s log, in order, and returns their sequence numbers.
+///
+/// Numbers come from bumping `buildings.head_seq` inside the caller's transaction: on
+/// PostgreSQL the row lock this takes makes concurrent writers of one building commit
+/// their numbers in order (a reader never sees seq N+1 before N), and on SQLite the
+/// write transaction is already exclusive.
+pub async fn append(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    mutation_id: Option<Uuid>,
+    committed_at_ms: i64,
+    bodies: &[ChangeBody],
+) -> Result<Vec<i64>> {
+    if bodies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(bodies.len()).map_err(Error::internal)?;
+    let head: i64 = sqlx::query(
+        "UPDATE buildings SET head_seq = head_seq + $1 WHERE id = $2 RETURNING head_seq",
+    )
+    .bind(n)
+    .bind(building_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::Internal(format!("change for unknown building {building_id:?}")))?
+    .try_get("head_seq")?;
+
+    let first = head - n + 1;
+    let mutation_id = mutation_id.map(|id| id.to_string());
+    let mut seqs = Vec::with_capacity(bodies.len());
+    for (seq, body) in (first..).zip(bodies) {
+        let (entity, entity_id) = body.entity();
+        let json = serde_json::to_string(body).map_err(Error::internal)?;
+        sqlx::query(
+            "INSERT INTO changes \
+             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(building_id)
+        .bind(seq)
+        .bind(committed_at_ms)
+        .bind(entity)
+        .bind(entity_id)
+        .bind(mutation_id.clone())
+        .bind(json)
+        .execute(&mut *conn)
+        .await?;
+        seqs.push(seq);
+    }
+    Ok(seqs)
+}
+
+/// Takes the building's row lock without changing it, so a transaction that must read
+/// before it decides what to write (an import diffing against the stored rows) does
+/// not race another writer of the same building on PostgreSQL.
+pub async fn lock_building(conn: &mut AnyConnection, building_id: &str) -> Result<()> {
+    sqlx::query("UPDATE buildings SET head_seq = head_seq WHERE id = $1")
+        .bind(building_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub struct Page {
+    pub changes: Vec<Change>,
+    pub has_more: bool,
+    pub head_seq: i64,
+}
+
+/// Changes of one building with `seq > after`, oldest first, at most `limit` of them.
+pub async fn read_page(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    after: i64,
+    limit: u32,
+) -> Result<Page> {
+    let head_seq: i64 = sqlx::query("SELECT head_seq FROM buildings WHERE id = $1")
+        .bind(building_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| row.try_get("head_seq"))
+        .transpose()?
+        .unwrap_or(0);
+
+    // One row more than asked tells whether another page follows.
+    let rows = sqlx::query(
+        "SELECT seq, committed_at_ms, mutation_id, body FROM changes \
+         WHERE building_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
+    )
+    .bind(building_id)
+    .bind(after)
+    .bind(head_seq)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let has_more = rows.len() > limit as usize;
+    let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.into_iter().take(limit as usize) {
+        let mutation_id: Option<String> = row.try_get("mutation_id")?;
+        let body: String = row.try_get("body")?;
+        changes.push(Change {
+            seq: row.try_get("seq")?,
+            committed_at_ms: row.try_get("committed_at_ms")?,
+            mutation_id: mutation_id
+                .map(|id| Uuid::parse_str(&id))
+                .transpose()
+                .map_err(Error::internal)?,
+            body: serde_json::from_str(&body).map_err(Error::internal)?,
+        });
+    }
+    Ok(Page {
+        changes,
+        has_more,
+        head_seq,
+    })
+}

@@ -1,0 +1,140 @@
+//! The database handle: one `AnyPool` for SQLite or PostgreSQL, chosen by URL scheme.
+//!
+//! Every query in the server is written once with `$N` placeholders and runs on both
+//! databases through sqlx's Any driver; only the migrations and the way a write
+//! transaction starts differ per backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{AnyPool, Connection, Transaction};
+
+use crate::error::{Error, Result};
+
+pub type Tx = Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(Error::InvalidInput(format!(
+                "unsupported database URL {url:?}: use sqlite://FILE or postgres://…"
+            )))
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// How long a SQLite writer waits for another writer's lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Connects (creating a missing SQLite file) and runs the pending migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            prepare_sqlite_file(url).await?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite has one writer at a time anyway; a few readers suffice.
+                Backend::Sqlite => 4,
+                Backend::Postgres => 10,
+            })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // The URL cannot carry these, and they are per connection.
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        let db = Self { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will write.
+    ///
+    /// On SQLite a plain `BEGIN` takes the write lock only at the first write, and a
+    /// reader that later tries to upgrade can fail with SQLITE_BUSY without waiting;
+    /// `BEGIN IMMEDIATE` takes the lock up front and waits on `busy_timeout` instead.
+    /// PostgreSQL serialises writers of one building through the row lock on
+    /// `buildings` (see `changelog`).
+    pub async fn begin_write(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates the SQLite file if missing and switches it to WAL once: the journal mode is
+/// stored in the file, so the pooled Any connections inherit it.
+async fn prepare_sqlite_file(url: &str) -> Result<()> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT);
+    let conn = sqlx::SqliteConnection::connect_with(&options).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Booleans live in 0/1 integer columns (see the migrations).
+pub fn bool_to_db(b: bool) -> i64 {
+    i64::from(b)
+}
+
+pub fn bool_from_db(v: i64) -> bool {
+    v != 0
+}
