@@ -62,7 +62,9 @@ impl Db {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // The URL cannot carry these, and they are per connection.
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
                         sqlx::query("PRAGMA busy_timeout = 10000")
                             .execute(&mut *conn)
                             .await?;

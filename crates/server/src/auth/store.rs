@@ -7,7 +7,6 @@ use sqlx::{AnyConnection, Row};
 use crate::db::{bool_from_db, bool_to_db};
 use crate::error::{Error, Result};
 
-
 fn staff_from_row(row: &AnyRow) -> Result<StaffMember> {
     let role: String = row.try_get("role")?;
     Ok(StaffMember {

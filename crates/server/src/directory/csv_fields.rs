@@ -88,7 +88,8 @@ impl<'a> Fields<'a> {
                 None
             }
             Err(_) => {
-                self.problems.push(format!("{column} {raw:?} is not a number"));
+                self.problems
+                    .push(format!("{column} {raw:?} is not a number"));
                 None
             }
         }

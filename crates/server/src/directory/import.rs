@@ -11,12 +11,12 @@ use std::path::Path;
 use csv::StringRecord;
 use frontdesk_protocol::{Building, Resident, Unit};
 
+use crate::changelog;
 use crate::db::{Db, now_ms};
 use crate::directory::apply::{self, PendingChanges, Tally};
 use crate::directory::csv_fields::{Columns, Fields};
 use crate::directory::store;
 use crate::error::{Error, Result};
-use crate::changelog;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportKind {

@@ -1,0 +1,88 @@
+//! The command line: subcommands and their options.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use frontdesk_protocol::StaffRole;
+
+use crate::directory::import::ImportKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontdesk-server",
+    version,
+    about = "The Frontdesk building server"
+)]
+pub struct Cli {
+    /// sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://frontdesk-server.db"
+    )]
+    pub database: String,
+
+    /// Log line format (logs go to stderr; filter with RUST_LOG, e.g. `info,sqlx=warn`).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrations run first).
+    Serve {
+        #[arg(long, env = "FRONTDESK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed the demo building first and print its staff accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Lifetime of a sign-in session, in days.
+        #[arg(long, default_value_t = 30)]
+        session_days: u32,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import a CSV export of the building's web admin (all rows or none).
+    Import { kind: ImportKind, file: PathBuf },
+    /// Seed the demo building "Lofts des Arts" (idempotent) and print its accounts.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account. The password is read from stdin when it is not a
+    /// terminal (one line), else prompted for twice.
+    Add {
+        #[arg(long)]
+        building: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: StaffRole,
+    },
+    /// Disable an account and revoke all its sessions.
+    Disable { email: String },
+}
+
+fn parse_role(s: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(&s.to_ascii_lowercase()).ok_or_else(|| {
+        let all: Vec<_> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role {s:?}; expected one of {}", all.join(", "))
+    })
+}

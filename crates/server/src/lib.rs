@@ -1,0 +1,133 @@
+//! The Frontdesk building server: staff sign-in, the building directory, and the
+//! per-building change log the desks sync from.
+//!
+//! `main.rs` is only the command line; everything it runs lives here, so tests start
+//! the real server in-process: `Db::connect`, `AppState::new`, `build_app`, `serve`.
+
+pub mod auth;
+pub mod changelog;
+pub mod cli;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod health;
+pub mod json;
+pub mod openapi;
+pub mod sync_routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use auth::rate_limit::RateLimit;
+pub use db::Db;
+pub use error::{Error, Result};
+
+/// Largest request body accepted (JSON bodies are small; attachments will have their own
+/// route and limit).
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// Knobs of a running server. `Default` is what `serve` uses unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub session_lifetime: Duration,
+    /// Sign-in attempts allowed per account (email), whatever address they come from.
+    pub login_per_account: RateLimit,
+    /// Sign-in attempts allowed per client IP address, whatever accounts they target.
+    pub login_per_address: RateLimit,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            session_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
+            login_per_account: RateLimit::per_minute(5, 5),
+            login_per_address: RateLimit::per_minute(30, 10),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<ServerConfig>,
+    pub login_limiter: Arc<auth::rate_limit::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: ServerConfig) -> Self {
+        let login_limiter = Arc::new(auth::rate_limit::LoginLimiter::new(
+            config.login_per_account,
+            config.login_per_address,
+        ));
+        Self {
+            db,
+            config: Arc::new(config),
+            login_limiter,
+        }
+    }
+}
+
+pub async fn build_app(state: AppState) -> Router {
+    // Computing the dummy hash now keeps the first unknown-email sign-in from being
+    // measurably slower than the others.
+    if let Err(e) = auth::password::warm_up().await {
+        tracing::warn!(error = %e, "could not precompute the dummy password hash");
+    }
+    let v1 = Router::new()
+        .route("/auth/login", post(auth::routes::login))
+        .route("/auth/logout", post(auth::routes::logout))
+        .route("/auth/me", get(auth::routes::me))
+        .route("/sync/pull", get(sync_routes::pull))
+        .route("/openapi.json", get(openapi::openapi_json));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest(frontdesk_protocol::API_PREFIX, v1)
+        .fallback(|| async { Error::NotFound("no such route".into()) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(reject_declared_oversize))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Refuses a body whose declared length is over the limit before reading any of it.
+/// Bodies without a length (chunked) are cut off by `DefaultBodyLimit` while reading.
+async fn reject_declared_oversize(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
+        return Error::PayloadTooLarge {
+            limit: BODY_LIMIT_BYTES,
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight
+/// requests. Connect info is what gives the per-address sign-in limit its key.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
