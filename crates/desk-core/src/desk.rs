@@ -1,13 +1,23 @@
 //! [`Desk`]: the one handle the shell holds.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use frontdesk_protocol::{Building, StaffMember};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, broadcast, watch};
 use ts_rs::TS;
 
-use crate::sync::SyncStatus;
+use crate::directory::{ResidentDetail, ResidentHit};
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::server_api::{ServerApi, parse_server_url};
+use crate::session::{SessionStorePolicy, TokenVault};
+use crate::store::Store;
+use crate::sync::engine::status_from_store;
+use crate::sync::{ConnectionState, SyncEngine, SyncHandles, SyncStatus};
 
 /// Who is signed in at this desk.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SignedIn {
     pub staff: StaffMember,
@@ -39,5 +49,273 @@ pub struct Bootstrap {
     pub status: SyncStatus,
 }
 
-pub struct Desk;
-pub struct DeskOptions;
+pub struct DeskOptions {
+    /// Where the store and the session file live (one folder per desk).
+    pub data_dir: PathBuf,
+    pub session_store: SessionStorePolicy,
+    /// How often to pull when nothing else prompts it.
+    pub poll_interval: Duration,
+}
+
+impl DeskOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            session_store: SessionStorePolicy::Auto,
+            poll_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+const SERVER_URL: &str = "server_url";
+const LANGUAGE: &str = "language";
+const SIGNED_IN: &str = "signed_in";
+pub const LANGUAGES: [&str; 2] = ["en", "fr"];
+
+struct Active {
+    signed_in: SignedIn,
+    token: String,
+    api: ServerApi,
+    engine: SyncEngine,
+}
+
+pub struct Desk {
+    store: Store,
+    vault: TokenVault,
+    handles: SyncHandles,
+    poll_interval: Duration,
+    active: Mutex<Option<Active>>,
+}
+
+impl Desk {
+    /// Opens the desk's store and, when a session was kept, resumes it: the desk is
+    /// signed in at once, whether or not the server answers.
+    pub async fn open(options: DeskOptions) -> DeskResult<Self> {
+        std::fs::create_dir_all(&options.data_dir).map_err(|e| {
+            DeskError::new(
+                DeskErrorCode::Storage,
+                format!("{}: {e}", options.data_dir.display()),
+            )
+        })?;
+        let store = Store::open(&options.data_dir.join("desk.db")).await?;
+        let vault = TokenVault::open(&options.data_dir, options.session_store).await;
+        let initial = status_from_store(&store, ConnectionState::SignedOut).await?;
+        let handles = SyncHandles {
+            status: watch::channel(initial).0,
+            directory_changed: broadcast::channel(16).0,
+        };
+        let desk = Self {
+            store,
+            vault,
+            handles,
+            poll_interval: options.poll_interval,
+            active: Mutex::new(None),
+        };
+        desk.resume().await?;
+        Ok(desk)
+    }
+
+    async fn resume(&self) -> DeskResult<()> {
+        let signed_in: Option<SignedIn> = self.store.setting(SIGNED_IN).await?;
+        let server_url: Option<String> = self.store.setting(SERVER_URL).await?;
+        let (Some(signed_in), Some(server_url)) = (signed_in, server_url) else {
+            return Ok(());
+        };
+        let token = match self.vault.load().await {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                tracing::warn!("a session was recorded but its token is gone; sign in again");
+                self.store.set_setting::<SignedIn>(SIGNED_IN, None).await?;
+                return Ok(());
+            }
+            Err(e) => {
+                tracing::error!("could not read the kept session: {e}");
+                return Ok(());
+            }
+        };
+        if signed_in.expires_at_ms <= crate::now_ms() {
+            tracing::info!("the kept session has expired; sign in again");
+            self.forget_session().await?;
+            return Ok(());
+        }
+        let api = ServerApi::new(parse_server_url(&server_url)?)?;
+        self.activate(signed_in, token, api).await
+    }
+
+    async fn activate(&self, signed_in: SignedIn, token: String, api: ServerApi) -> DeskResult<()> {
+        let mut active = self.active.lock().await;
+        // Stop the previous engine before the new one publishes.
+        *active = None;
+        self.publish(ConnectionState::Reconnecting {
+            attempt: 0,
+            next_attempt_at_ms: crate::now_ms(),
+        })
+        .await?;
+        let engine = SyncEngine::start(
+            self.store.clone(),
+            api.clone(),
+            token.clone(),
+            self.handles.clone(),
+            self.poll_interval,
+        );
+        *active = Some(Active {
+            signed_in,
+            token,
+            api,
+            engine,
+        });
+        Ok(())
+    }
+
+    async fn publish(&self, connection: ConnectionState) -> DeskResult<()> {
+        self.handles
+            .status
+            .send_replace(status_from_store(&self.store, connection).await?);
+        Ok(())
+    }
+
+    pub async fn bootstrap(&self) -> DeskResult<Bootstrap> {
+        Ok(Bootstrap {
+            server_url: self.store.setting(SERVER_URL).await?,
+            language: self.store.setting(LANGUAGE).await?,
+            signed_in: self
+                .active
+                .lock()
+                .await
+                .as_ref()
+                .map(|a| a.signed_in.clone()),
+            session_storage: self.vault.kind(),
+            status: self.status(),
+        })
+    }
+
+    pub async fn sign_in(
+        &self,
+        server_url: &str,
+        email: &str,
+        password: &str,
+    ) -> DeskResult<SignedIn> {
+        let base = parse_server_url(server_url)?;
+        if email.trim().is_empty() || password.is_empty() {
+            return Err(DeskError::new(
+                DeskErrorCode::InvalidInput,
+                "email and password are required",
+            ));
+        }
+        let api = ServerApi::new(base.clone())?;
+        let session = api.login(email.trim(), password).await?;
+        let signed_in = SignedIn {
+            staff: session.staff,
+            building: session.building,
+            expires_at_ms: session.expires_at_ms,
+        };
+
+        // The cached directory belongs to one building's change log; another building
+        // (or another server) starts from an empty cache.
+        let previous_url: Option<String> = self.store.setting(SERVER_URL).await?;
+        let previous_building = self.cached_building_id().await?;
+        if previous_url.as_deref() != Some(base.as_str())
+            || previous_building.is_some_and(|b| b != signed_in.building.id)
+        {
+            self.store.reset_building_cache().await?;
+        }
+        self.vault.save(&session.token).await?;
+        self.store
+            .set_setting(SERVER_URL, Some(&base.as_str()))
+            .await?;
+        self.store.set_setting(SIGNED_IN, Some(&signed_in)).await?;
+        self.activate(signed_in.clone(), session.token, api).await?;
+        Ok(signed_in)
+    }
+
+    async fn cached_building_id(&self) -> DeskResult<Option<String>> {
+        let kept: Option<SignedIn> = self.store.setting(SIGNED_IN).await?;
+        if let Some(s) = kept {
+            return Ok(Some(s.building.id));
+        }
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM buildings LIMIT 1")
+            .fetch_optional(self.store.pool())
+            .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Signs out here at once; telling the server to revoke the token happens in the
+    /// background so that signing out never waits on the network.
+    pub async fn sign_out(&self) -> DeskResult<()> {
+        let previous = self.active.lock().await.take();
+        self.forget_session().await?;
+        self.publish(ConnectionState::SignedOut).await?;
+        if let Some(Active {
+            token, api, engine, ..
+        }) = previous
+        {
+            drop(engine);
+            tokio::spawn(async move {
+                if let Err(e) = api.logout(&token).await {
+                    tracing::info!("the server was not told of the sign-out: {e}");
+                }
+            });
+        }
+        Ok(())
+    }
+
+    async fn forget_session(&self) -> DeskResult<()> {
+        self.vault.clear().await?;
+        self.store.set_setting::<SignedIn>(SIGNED_IN, None).await
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.handles.status.borrow().clone()
+    }
+
+    pub fn subscribe_status(&self) -> watch::Receiver<SyncStatus> {
+        self.handles.status.subscribe()
+    }
+
+    pub fn subscribe_directory_changes(&self) -> broadcast::Receiver<()> {
+        self.handles.directory_changed.subscribe()
+    }
+
+    /// Pulls now and answers with the status after the attempt (or after a few
+    /// seconds, when the server is slow to answer).
+    pub async fn sync_now(&self) -> DeskResult<SyncStatus> {
+        let mut rx = self.subscribe_status();
+        rx.mark_unchanged();
+        {
+            let active = self.active.lock().await;
+            let Some(active) = active.as_ref() else {
+                return Err(DeskError::new(
+                    DeskErrorCode::NotSignedIn,
+                    "sign in to sync",
+                ));
+            };
+            active.engine.wake();
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), rx.changed()).await;
+        Ok(self.status())
+    }
+
+    pub async fn search_residents(&self, query: &str, limit: u32) -> DeskResult<Vec<ResidentHit>> {
+        self.store.search_residents(query, limit).await
+    }
+
+    pub async fn resident(&self, id: &str) -> DeskResult<ResidentDetail> {
+        self.store.resident_detail(id).await
+    }
+
+    pub async fn set_language(&self, language: Option<&str>) -> DeskResult<()> {
+        if let Some(lang) = language
+            && !LANGUAGES.contains(&lang)
+        {
+            return Err(DeskError::new(
+                DeskErrorCode::InvalidInput,
+                format!("unsupported language {lang:?}"),
+            ));
+        }
+        self.store.set_setting(LANGUAGE, language.as_ref()).await
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

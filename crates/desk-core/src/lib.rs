@@ -4,7 +4,6 @@
 //! the signed-in session and the sync engine, and every command of the UI is a method
 //! on it. Nothing here needs a display, so all of it is tested headless.
 
-pub mod config;
 pub mod desk;
 pub mod directory;
 pub mod error;
@@ -13,5 +12,13 @@ pub mod session;
 pub mod store;
 pub mod sync;
 
-pub use desk::{Bootstrap, Desk, DeskOptions};
+pub use desk::{Bootstrap, Desk, DeskOptions, SessionStorage, SignedIn};
 pub use error::{DeskError, DeskErrorCode, DeskResult};
+
+/// Wall-clock time in Unix milliseconds, the unit of every timestamp on the wire.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

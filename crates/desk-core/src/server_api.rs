@@ -1,1 +1,207 @@
-//! server_api
+//! The building server's HTTP API as the desk calls it.
+//!
+//! Every failure is classified once, here, into a [`DeskError`] code: the sync engine
+//! decides retry versus give-up from the code, and the UI translates it.
+
+use std::time::Duration;
+
+use frontdesk_protocol::{ApiError, ErrorCode, LoginRequest, Me, PullResponse, Session};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+
+/// Long enough for a slow link, short enough that staff are not left waiting when the
+/// server is gone.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Debug)]
+pub struct ServerApi {
+    http: reqwest::Client,
+    base: Url,
+}
+
+/// Checks what staff typed as the server address and normalises it (trailing slash,
+/// scheme), so `lofts.example:8080` is refused with a clear reason rather than
+/// failing later as a network error.
+pub fn parse_server_url(input: &str) -> DeskResult<Url> {
+    let trimmed = input.trim();
+    let invalid = |why: &str| {
+        DeskError::new(
+            DeskErrorCode::InvalidServerUrl,
+            format!("{trimmed:?} is not a server address: {why}"),
+        )
+    };
+    let mut url = Url::parse(trimmed).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("it must start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+impl ServerApi {
+    pub fn new(base: Url) -> DeskResult<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("frontdesk-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("HTTP client: {e}")))?;
+        Ok(Self { http, base })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .expect("static API paths join")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> DeskResult<Session> {
+        let body = LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+        };
+        let resp = self
+            .http
+            .post(self.url("v1/auth/login"))
+            .json(&body)
+            .send()
+            .await;
+        decode(resp, Endpoint::Login).await
+    }
+
+    pub async fn logout(&self, token: &str) -> DeskResult<()> {
+        let resp = self
+            .http
+            .post(self.url("v1/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await;
+        let resp = check(resp, Endpoint::Authenticated).await?;
+        drop(resp);
+        Ok(())
+    }
+
+    pub async fn me(&self, token: &str) -> DeskResult<Me> {
+        let resp = self
+            .http
+            .get(self.url("v1/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .await;
+        decode(resp, Endpoint::Authenticated).await
+    }
+
+    pub async fn pull(&self, token: &str, after: i64, limit: u32) -> DeskResult<PullResponse> {
+        let mut url = self.url("v1/sync/pull");
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string())
+            .append_pair("limit", &limit.to_string());
+        let resp = self.http.get(url).bearer_auth(token).send().await;
+        decode(resp, Endpoint::Authenticated).await
+    }
+}
+
+/// Which kind of call failed matters for 401: at sign-in it means a wrong password,
+/// anywhere else it means the session is gone.
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Login,
+    Authenticated,
+}
+
+async fn decode<T: DeserializeOwned>(
+    resp: reqwest::Result<reqwest::Response>,
+    endpoint: Endpoint,
+) -> DeskResult<T> {
+    let resp = check(resp, endpoint).await?;
+    let bytes = resp.bytes().await.map_err(transport_error)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        DeskError::new(
+            DeskErrorCode::BadResponse,
+            format!("the server's answer could not be read: {e}"),
+        )
+    })
+}
+
+async fn check(
+    resp: reqwest::Result<reqwest::Response>,
+    endpoint: Endpoint,
+) -> DeskResult<reqwest::Response> {
+    let resp = resp.map_err(transport_error)?;
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let body = resp.bytes().await.unwrap_or_default();
+    let api: Option<ApiError> = serde_json::from_slice(&body).ok();
+    let message = api
+        .as_ref()
+        .map(|e| e.message.clone())
+        .unwrap_or_else(|| format!("the server answered {status}"));
+    let code = match (status, api.map(|e| e.code), endpoint) {
+        (_, Some(ErrorCode::AccountDisabled), _) => DeskErrorCode::AccountDisabled,
+        (StatusCode::TOO_MANY_REQUESTS, _, _) => DeskErrorCode::RateLimited,
+        (StatusCode::UNAUTHORIZED, _, Endpoint::Login) => DeskErrorCode::InvalidCredentials,
+        (StatusCode::UNAUTHORIZED, _, Endpoint::Authenticated) => DeskErrorCode::NotSignedIn,
+        (StatusCode::NOT_FOUND, _, _) => DeskErrorCode::NotFound,
+        // A proxy's or a restarting server's 5xx is a passing outage, retried like one.
+        (s, _, _) if s.is_server_error() => DeskErrorCode::Network,
+        (s, _, _) if s.is_client_error() => DeskErrorCode::InvalidInput,
+        _ => DeskErrorCode::BadResponse,
+    };
+    Err(DeskError::new(code, message))
+}
+
+fn transport_error(e: reqwest::Error) -> DeskError {
+    DeskError::new(
+        DeskErrorCode::Network,
+        format!("can't reach the server: {e}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_are_checked_and_normalised() {
+        assert_eq!(
+            parse_server_url(" http://127.0.0.1:8080 ")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            parse_server_url("https://desk.example/api")
+                .unwrap()
+                .as_str(),
+            "https://desk.example/api/"
+        );
+        for bad in [
+            "",
+            "lofts.example:8080",
+            "ftp://x",
+            "http://",
+            "http://h/?a=b",
+        ] {
+            let err = parse_server_url(bad).unwrap_err();
+            assert_eq!(err.code, DeskErrorCode::InvalidServerUrl, "{bad:?}");
+        }
+    }
+}

@@ -1,2 +1,175 @@
-//! pulling
-pub struct SyncEngine;
+//! The background task that keeps a signed-in desk in step with its server.
+//!
+//! It pulls the building's change log page by page from the desk's cursor, then waits
+//! for the poll interval or a wake-up (`sync_now`). A failed exchange is retried with
+//! jittered backoff; the connection state it publishes is what the status bar shows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_protocol::DEFAULT_PULL_LIMIT;
+use tokio::sync::{Notify, broadcast, watch};
+use tokio::task::JoinHandle;
+
+use super::backoff::Backoff;
+use super::status::{ConnectionState, SyncStatus};
+use crate::error::{DeskErrorCode, DeskResult};
+use crate::server_api::ServerApi;
+use crate::store::Store;
+
+/// After this many failed attempts in a row the desk calls itself offline rather
+/// than reconnecting.
+const OFFLINE_AFTER_FAILURES: u32 = 3;
+
+/// The channels a desk keeps across sign-ins; each engine publishes into them.
+#[derive(Clone)]
+pub struct SyncHandles {
+    pub status: watch::Sender<SyncStatus>,
+    /// Fires after a pull changed the local directory.
+    pub directory_changed: broadcast::Sender<()>,
+}
+
+/// A running sync task. Dropping it stops the task.
+pub struct SyncEngine {
+    wake: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for SyncEngine {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SyncEngine {
+    pub fn start(
+        store: Store,
+        api: ServerApi,
+        token: String,
+        handles: SyncHandles,
+        poll_interval: Duration,
+    ) -> Self {
+        let wake = Arc::new(Notify::new());
+        let worker = Worker {
+            store,
+            api,
+            token,
+            handles,
+            poll_interval,
+            backoff: Backoff::default(),
+        };
+        let task = tokio::spawn(worker.run(wake.clone()));
+        Self { wake, task }
+    }
+
+    /// Asks for a pull now instead of at the next poll or retry.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+struct Worker {
+    store: Store,
+    api: ServerApi,
+    token: String,
+    handles: SyncHandles,
+    poll_interval: Duration,
+    backoff: Backoff,
+}
+
+impl Worker {
+    async fn run(self, wake: Arc<Notify>) {
+        let mut failures: u32 = 0;
+        let mut offline_since: Option<i64> = None;
+        loop {
+            let wait = match self.pull_until_current().await {
+                Ok(changed) => {
+                    failures = 0;
+                    offline_since = None;
+                    self.publish(ConnectionState::Online).await;
+                    if changed {
+                        let _ = self.handles.directory_changed.send(());
+                    }
+                    self.poll_interval
+                }
+                Err(e) if e.code == DeskErrorCode::NotSignedIn => {
+                    tracing::warn!("the server refused this desk's session: {e}");
+                    self.publish(ConnectionState::SessionExpired).await;
+                    return;
+                }
+                Err(e) => {
+                    failures += 1;
+                    let delay = self.backoff.delay(failures, &mut rand::rng());
+                    let next_attempt_at_ms = crate::now_ms() + delay.as_millis() as i64;
+                    let state = if failures >= OFFLINE_AFTER_FAILURES {
+                        let since_ms = *offline_since.get_or_insert_with(crate::now_ms);
+                        ConnectionState::Offline {
+                            since_ms,
+                            next_attempt_at_ms,
+                        }
+                    } else {
+                        ConnectionState::Reconnecting {
+                            attempt: failures,
+                            next_attempt_at_ms,
+                        }
+                    };
+                    if e.is_network() {
+                        tracing::info!(attempt = failures, ?delay, "sync: {e}");
+                    } else {
+                        tracing::error!(attempt = failures, ?delay, "sync failed: {e}");
+                    }
+                    self.publish(state).await;
+                    delay
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    }
+
+    /// Pulls pages until the server says there is no more; true when anything changed.
+    async fn pull_until_current(&self) -> DeskResult<bool> {
+        let mut changed = false;
+        loop {
+            let (cursor, _) = self.store.sync_cursor().await?;
+            let page = self
+                .api
+                .pull(&self.token, cursor, DEFAULT_PULL_LIMIT)
+                .await?;
+            let applied = self
+                .store
+                .apply_changes(&page.changes, crate::now_ms())
+                .await?;
+            changed |= applied.directory_changed;
+            if !page.has_more || page.changes.is_empty() {
+                return Ok(changed);
+            }
+        }
+    }
+
+    async fn publish(&self, connection: ConnectionState) {
+        match status_from_store(&self.store, connection).await {
+            Ok(status) => {
+                self.handles.status.send_replace(status);
+            }
+            Err(e) => tracing::error!("reading sync status: {e}"),
+        }
+    }
+}
+
+/// The status with the store's cursor and last sync time.
+pub async fn status_from_store(
+    store: &Store,
+    connection: ConnectionState,
+) -> DeskResult<SyncStatus> {
+    let (cursor, last_sync_ms) = store.sync_cursor().await?;
+    Ok(SyncStatus {
+        connection,
+        last_sync_ms,
+        queued: 0,
+        oldest_queued_ms: None,
+        cursor,
+    })
+}

@@ -1,7 +1,8 @@
 //! Keeping the local store in step with the building server.
 
+pub mod backoff;
 pub mod engine;
 pub mod status;
 
-pub use engine::SyncEngine;
+pub use engine::{SyncEngine, SyncHandles};
 pub use status::{ConnectionState, SyncStatus};

@@ -1,0 +1,223 @@
+//! Applying the server's change log to the local store.
+//!
+//! A page of changes and the cursor that follows it are written in one transaction, so
+//! a crash leaves the desk either before or after the page, never half-way. Every
+//! change carries the whole record, so applying one twice is harmless.
+
+use frontdesk_protocol::{Building, Change, ChangeBody, Resident, StaffMember, Unit};
+use sqlx::SqliteConnection;
+
+use super::Store;
+use crate::directory::search::index_terms;
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+
+/// What applying a page did, for the status bar and the "directory changed" event.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    pub changes: usize,
+    pub directory_changed: bool,
+}
+
+impl Store {
+    /// Applies `changes` (which must follow the current cursor, in order) and moves the
+    /// cursor to the last one's sequence, stamping `now_ms` as the last sync time.
+    pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
+        let mut tx = self.pool().begin().await?;
+        let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut last = cursor;
+        let mut applied = Applied::default();
+        for change in changes {
+            if change.seq <= last {
+                return Err(DeskError::new(
+                    DeskErrorCode::BadResponse,
+                    format!(
+                        "server sent change {} after {last}: out of order",
+                        change.seq
+                    ),
+                ));
+            }
+            apply_one(&mut tx, &change.body).await?;
+            last = change.seq;
+            applied.changes += 1;
+            applied.directory_changed = true;
+        }
+        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
+            .bind(last)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+async fn apply_one(conn: &mut SqliteConnection, body: &ChangeBody) -> DeskResult<()> {
+    match body {
+        ChangeBody::BuildingUpserted(b) => upsert_building(conn, b).await,
+        ChangeBody::UnitUpserted(u) => {
+            upsert_unit(conn, u).await?;
+            reindex_unit_residents(conn, &u.id).await
+        }
+        ChangeBody::UnitDeleted { id } => {
+            sqlx::query("DELETE FROM units WHERE id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            reindex_unit_residents(conn, id).await
+        }
+        ChangeBody::ResidentUpserted(r) => {
+            upsert_resident(conn, r).await?;
+            reindex_resident(conn, &r.id).await
+        }
+        ChangeBody::ResidentDeleted { id } => {
+            sqlx::query("DELETE FROM residents WHERE id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            reindex_resident(conn, id).await
+        }
+        ChangeBody::StaffUpserted(s) => upsert_staff(conn, s).await,
+    }
+}
+
+async fn upsert_building(conn: &mut SqliteConnection, b: &Building) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO buildings (id, name, address, city, province, postal_code, country) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&b.id)
+    .bind(&b.name)
+    .bind(&b.address)
+    .bind(&b.city)
+    .bind(&b.province)
+    .bind(&b.postal_code)
+    .bind(&b.country)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_unit(conn: &mut SqliteConnection, u: &Unit) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO units (id, building_id, unit_number, floor_number, square_footage, \
+         bedrooms, bathrooms, is_occupied, unit_type, occupant_name) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&u.id)
+    .bind(&u.building_id)
+    .bind(&u.unit_number)
+    .bind(u.floor_number)
+    .bind(u.square_footage)
+    .bind(u.bedrooms)
+    .bind(u.bathrooms)
+    .bind(u.is_occupied)
+    .bind(&u.unit_type)
+    .bind(&u.occupant_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_resident(conn: &mut SqliteConnection, r: &Resident) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO residents (id, building_id, unit_id, user_id, first_name, last_name, \
+         email, phone, is_owner, is_primary_resident, move_in_date, move_out_date, \
+         preferred_language, preferred_notification_method, notes) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.id)
+    .bind(&r.building_id)
+    .bind(&r.unit_id)
+    .bind(&r.user_id)
+    .bind(&r.first_name)
+    .bind(&r.last_name)
+    .bind(&r.email)
+    .bind(&r.phone)
+    .bind(r.is_owner)
+    .bind(r.is_primary_resident)
+    .bind(&r.move_in_date)
+    .bind(&r.move_out_date)
+    .bind(&r.preferred_language)
+    .bind(&r.preferred_notification_method)
+    .bind(&r.notes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_staff(conn: &mut SqliteConnection, s: &StaffMember) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO staff (id, building_id, name, email, role, disabled) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.id)
+    .bind(&s.building_id)
+    .bind(&s.name)
+    .bind(&s.email)
+    .bind(s.role.as_str())
+    .bind(s.disabled)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rewrites the search-index row of one resident from its stored row (or removes it
+/// when the resident is gone).
+async fn reindex_resident(conn: &mut SqliteConnection, resident_id: &str) -> DeskResult<()> {
+    sqlx::query("DELETE FROM residents_fts WHERE resident_id = ?")
+        .bind(resident_id)
+        .execute(&mut *conn)
+        .await?;
+    let row: Option<IndexSource> = sqlx::query_as(
+        "SELECT r.first_name, r.last_name, u.unit_number, r.email, r.phone \
+         FROM residents r LEFT JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+    )
+    .bind(resident_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(src) = row {
+        let terms = index_terms(
+            &src.first_name,
+            &src.last_name,
+            src.unit_number.as_deref(),
+            src.email.as_deref(),
+            src.phone.as_deref(),
+        );
+        sqlx::query(
+            "INSERT INTO residents_fts (resident_id, name, unit_number, email, phone) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(resident_id)
+        .bind(terms.name)
+        .bind(terms.unit_number)
+        .bind(terms.email)
+        .bind(terms.phone)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A unit's number is part of its residents' index rows, so renumbering a unit
+/// reindexes them.
+async fn reindex_unit_residents(conn: &mut SqliteConnection, unit_id: &str) -> DeskResult<()> {
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM residents WHERE unit_id = ?")
+        .bind(unit_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for (id,) in ids {
+        reindex_resident(conn, &id).await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct IndexSource {
+    first_name: String,
+    last_name: String,
+    unit_number: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
