@@ -1,0 +1,78 @@
+// The one module that talks to the Rust side. Every Tauri command and event the UI uses
+// goes through here, typed with the bindings generated from Rust (src/bindings/).
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Bootstrap } from "@/bindings/Bootstrap";
+import type { DeskError } from "@/bindings/DeskError";
+import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
+import type { ResidentDetail } from "@/bindings/ResidentDetail";
+import type { ResidentHit } from "@/bindings/ResidentHit";
+import type { SignedIn } from "@/bindings/SignedIn";
+import type { SyncStatus } from "@/bindings/SyncStatus";
+
+export type { DeskError, DeskErrorCode };
+
+/** The UI language as stored by the desk; `null` follows the operating system. */
+export type LanguageSetting = "en" | "fr" | null;
+
+const DESK_ERROR_CODES: ReadonlySet<string> = new Set<DeskErrorCode>([
+  "network",
+  "bad_response",
+  "invalid_server_url",
+  "invalid_credentials",
+  "account_disabled",
+  "rate_limited",
+  "not_signed_in",
+  "not_found",
+  "invalid_input",
+  "storage",
+  "internal",
+]);
+
+export function isDeskError(value: unknown): value is DeskError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    DESK_ERROR_CODES.has((value as { code: string }).code) &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/** Anything a command rejects with becomes a DeskError, so callers handle one shape. */
+export function toDeskError(value: unknown): DeskError {
+  if (isDeskError(value)) return value;
+  const message =
+    value instanceof Error ? value.message : typeof value === "string" ? value : JSON.stringify(value);
+  return { code: "internal", message: message ?? "unknown error" };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    throw toDeskError(err);
+  }
+}
+
+export const desk = {
+  bootstrap: () => call<Bootstrap>("bootstrap"),
+  signIn: (serverUrl: string, email: string, password: string) =>
+    call<SignedIn>("sign_in", { serverUrl, email, password }),
+  signOut: () => call<null>("sign_out"),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  searchResidents: (query: string, limit: number) =>
+    call<ResidentHit[]>("search_residents", { query, limit }),
+  getResident: (id: string) => call<ResidentDetail>("get_resident", { id }),
+  setLanguage: (language: LanguageSetting) => call<null>("set_language", { language }),
+
+  /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
+  onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
+    listen<SyncStatus>("sync-status", (event) => handler(event.payload)),
+  /** Fires after a pull changed the local directory: refresh what is on screen. */
+  onDirectoryChanged: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>("directory-changed", () => handler()),
+};
+
+export type Desk = typeof desk;

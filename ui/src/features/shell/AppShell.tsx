@@ -1,0 +1,75 @@
+import { useEffect, useState } from "react";
+import type { LanguageSetting } from "@/api/desk";
+import type { SessionStorage } from "@/bindings/SessionStorage";
+import type { SignedIn } from "@/bindings/SignedIn";
+import type { SyncStatus } from "@/bindings/SyncStatus";
+import { ResidentsScreen, initialResidentsState, type ResidentsState } from "@/features/residents/ResidentsScreen";
+import { SettingsScreen } from "@/features/settings/SettingsScreen";
+import { NavSidebar } from "./NavSidebar";
+import { Placeholder } from "./Placeholder";
+import { sectionForShortcut, type SectionId } from "./sections";
+import { StatusBar } from "./StatusBar";
+
+export interface AppShellProps {
+  signedIn: SignedIn;
+  status: SyncStatus;
+  serverUrl: string;
+  sessionStorage: SessionStorage;
+  language: LanguageSetting;
+  onLanguageChange: (language: LanguageSetting) => void;
+  onSignedOut: () => void;
+  onSignInAgain: () => void;
+  onStatus: (status: SyncStatus) => void;
+}
+
+export function AppShell(props: AppShellProps) {
+  const { signedIn, status } = props;
+  const [section, setSection] = useState<SectionId>("residents");
+  // Kept here so the query, the results and the selection survive a trip to another section.
+  const [residents, setResidents] = useState<ResidentsState>(initialResidentsState);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = sectionForShortcut(e);
+      if (target) {
+        e.preventDefault();
+        setSection(target);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  let content;
+  switch (section) {
+    case "residents":
+      content = <ResidentsScreen state={residents} onStateChange={setResidents} />;
+      break;
+    case "settings":
+      content = (
+        <SettingsScreen
+          signedIn={signedIn}
+          serverUrl={props.serverUrl}
+          sessionStorage={props.sessionStorage}
+          language={props.language}
+          onLanguageChange={props.onLanguageChange}
+          onSignedOut={props.onSignedOut}
+        />
+      );
+      break;
+    default:
+      content = <Placeholder id={section} />;
+  }
+
+  return (
+    <div data-testid="app-ready" className="flex h-full flex-col">
+      <div className="flex min-h-0 flex-1">
+        <NavSidebar active={section} onNavigate={setSection} signedIn={signedIn} />
+        <main className="min-w-0 flex-1 overflow-hidden" data-section={section}>
+          {content}
+        </main>
+      </div>
+      <StatusBar status={status} onSignInAgain={props.onSignInAgain} onStatus={props.onStatus} />
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+// Dates and times, always through Intl in the UI language.
+
+export function formatTime(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang === "fr" ? "fr-CA" : "en-CA", {
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(ms));
+}
+
+export function formatDateTime(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang === "fr" ? "fr-CA" : "en-CA", {
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(new Date(ms));
+}
+
+/** A calendar date `YYYY-MM-DD` (no time zone) in the UI language; anything else as is. */
+export function formatCalendarDate(value: string, lang: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return value;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(lang === "fr" ? "fr-CA" : "en-CA", {
+    dateStyle: "long",
+  }).format(date);
+}
+
+/** "2 minutes ago" / "il y a 2 minutes"; null under 45 s (the caller says "just now"). */
+export function formatAgo(thenMs: number, nowMs: number, lang: string): string | null {
+  const seconds = Math.round((nowMs - thenMs) / 1000);
+  if (seconds < 45) return null;
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return rtf.format(-minutes, "minute");
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return rtf.format(-hours, "hour");
+  return rtf.format(-Math.round(hours / 24), "day");
+}
+
+/** Whole seconds until `atMs`, never negative. */
+export function secondsUntil(atMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil((atMs - nowMs) / 1000));
+}
+
+/** A language code such as "fr" as a name in the UI language ("French"/"français"). */
+export function languageName(code: string, lang: string): string {
+  try {
+    const names = new Intl.DisplayNames([lang], { type: "language" });
+    return names.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
