@@ -64,7 +64,8 @@ export interface StatusBarProps {
 
 export function StatusBar({ status, onSignInAgain, onStatus }: StatusBarProps) {
   const { t, i18n } = useTranslation();
-  const now = useNow(1000);
+  useNow(1000); // re-render every second: countdowns and "2 minutes ago" move on
+  const now = Date.now();
   const lang = i18n.language;
   const [syncing, setSyncing] = useState(false);
   const [syncError, setSyncError] = useState<DeskError | null>(null);

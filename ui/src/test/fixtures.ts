@@ -1,0 +1,134 @@
+import type { Bootstrap } from "@/bindings/Bootstrap";
+import type { ConnectionState } from "@/bindings/ConnectionState";
+import type { ResidentDetail } from "@/bindings/ResidentDetail";
+import type { ResidentHit } from "@/bindings/ResidentHit";
+import type { SignedIn } from "@/bindings/SignedIn";
+import type { SyncStatus } from "@/bindings/SyncStatus";
+import type { Resident } from "@/bindings/Resident";
+import type { Unit } from "@/bindings/Unit";
+
+export const BUILDING_ID = "0190a0b0-0000-7000-8000-000000000001";
+
+export const signedIn: SignedIn = {
+  staff: {
+    id: "0190a0b0-0000-7000-8000-0000000000aa",
+    building_id: BUILDING_ID,
+    name: "Marie Tremblay",
+    email: "marie@loftsdesarts.ca",
+    role: "doorman",
+    disabled: false,
+  },
+  building: {
+    id: BUILDING_ID,
+    name: "Lofts des Arts",
+    address: "1 rue des Arts",
+    city: "Montréal",
+    province: "QC",
+    postal_code: "H2X 0A1",
+    country: "CA",
+  },
+  expires_at_ms: Date.now() + 86_400_000,
+};
+
+export function status(connection: ConnectionState = { state: "online" }, more: Partial<SyncStatus> = {}): SyncStatus {
+  return { connection, last_sync_ms: Date.now(), queued: 0, oldest_queued_ms: null, cursor: 42, ...more };
+}
+
+export function bootstrap(more: Partial<Bootstrap> = {}): Bootstrap {
+  return {
+    server_url: "https://desk.loftsdesarts.ca",
+    language: "en",
+    signed_in: signedIn,
+    session_storage: "keyring",
+    status: status(),
+    ...more,
+  };
+}
+
+const unit804: Unit = {
+  id: "unit-804",
+  building_id: BUILDING_ID,
+  unit_number: "804",
+  floor_number: 8,
+  square_footage: 850,
+  bedrooms: 2,
+  bathrooms: 1,
+  is_occupied: true,
+  unit_type: "Condo",
+  occupant_name: null,
+};
+
+function resident(id: string, first: string, last: string, more: Partial<Resident> = {}): Resident {
+  return {
+    id,
+    building_id: BUILDING_ID,
+    unit_id: unit804.id,
+    user_id: null,
+    first_name: first,
+    last_name: last,
+    email: null,
+    phone: null,
+    is_owner: false,
+    is_primary_resident: false,
+    move_in_date: null,
+    move_out_date: null,
+    preferred_language: null,
+    preferred_notification_method: null,
+    notes: null,
+    ...more,
+  };
+}
+
+export const residents: Resident[] = [
+  resident("r-1", "Amélie", "Bélanger", {
+    email: "amelie@example.com",
+    phone: "514-555-0101",
+    is_owner: true,
+    is_primary_resident: true,
+    move_in_date: "2021-07-01",
+    preferred_language: "fr",
+    preferred_notification_method: "email",
+    notes: "Parcels to the back door <b>please</b>",
+  }),
+  resident("r-2", "Hugo", "Bélanger", {
+    email: "hugo@example.com",
+    phone: "514-555-0102",
+    move_in_date: "2022-03-15",
+    move_out_date: "2026-06-30",
+    preferred_language: "en",
+    preferred_notification_method: "sms",
+  }),
+  resident("r-3", "Chloé", "Côté", { unit_id: null, email: "chloe@example.com" }),
+];
+
+export function hitOf(r: Resident): ResidentHit {
+  return {
+    id: r.id,
+    first_name: r.first_name,
+    last_name: r.last_name,
+    unit_number: r.unit_id ? unit804.unit_number : null,
+    email: r.email,
+    phone: r.phone,
+    is_owner: r.is_owner,
+  };
+}
+
+export const hits: ResidentHit[] = residents.map(hitOf);
+
+export function detailOf(id: string): ResidentDetail {
+  const r = residents.find((x) => x.id === id);
+  if (!r) throw { code: "not_found", message: `no resident ${id}` };
+  return {
+    resident: r,
+    unit: r.unit_id ? unit804 : null,
+    household: r.unit_id ? residents.filter((x) => x.unit_id === r.unit_id && x.id !== r.id).map(hitOf) : [],
+  };
+}
+
+/** A naive stand-in for the Rust search, good enough to drive the UI. */
+export function fakeSearch(args: Record<string, unknown>): ResidentHit[] {
+  const q = String(args.query ?? "").toLowerCase();
+  return hits.filter((h) =>
+    [h.first_name, h.last_name, h.unit_number, h.email, h.phone].some((v) => v?.toLowerCase().includes(q)),
+  );
+}

@@ -1,0 +1,31 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App } from "@/App";
+import type { Bootstrap } from "@/bindings/Bootstrap";
+import { bootstrap, detailOf, fakeSearch } from "./fixtures";
+import { tauriMock } from "./tauri";
+
+/** The commands a signed-in desk answers, each overridable afterwards with tauriMock.on. */
+export function mockDesk(boot: Bootstrap = bootstrap()) {
+  tauriMock.on("bootstrap", boot);
+  tauriMock.on("sync_status", boot.status);
+  tauriMock.on("sync_now", boot.status);
+  tauriMock.on("search_residents", fakeSearch);
+  tauriMock.on("get_resident", (a: Record<string, unknown>) => detailOf(String(a.id)));
+  tauriMock.on("set_language", null);
+  tauriMock.on("sign_out", null);
+}
+
+/** Render the whole app after bootstrap. Returns user-event bound to it. */
+export async function renderApp(boot?: Bootstrap, options?: Parameters<typeof userEvent.setup>[0]) {
+  mockDesk(boot);
+  const user = userEvent.setup(options);
+  const result = render(<App />);
+  return { user, ...result };
+}
+
+export async function renderSignedInApp(boot?: Bootstrap, options?: Parameters<typeof userEvent.setup>[0]) {
+  const r = await renderApp(boot, options);
+  await screen.findByTestId("app-ready");
+  return r;
+}

@@ -1,0 +1,24 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { afterEach, vi } from "vitest";
+import i18n from "@/i18n";
+import { tauriMock } from "./tauri";
+
+// The real Tauri IPC cannot exist in jsdom: route invoke/listen to the mock.
+vi.mock("@tauri-apps/api/core", async () => {
+  const { tauriMock } = await import("./tauri");
+  return { invoke: (cmd: string, args?: Record<string, unknown>) => tauriMock.invoke(cmd, args) };
+});
+vi.mock("@tauri-apps/api/event", async () => {
+  const { tauriMock } = await import("./tauri");
+  return {
+    listen: (event: string, cb: Parameters<typeof tauriMock.listen>[1]) => tauriMock.listen(event, cb),
+  };
+});
+
+afterEach(async () => {
+  cleanup();
+  tauriMock.reset();
+  vi.useRealTimers();
+  await i18n.changeLanguage("en");
+});
