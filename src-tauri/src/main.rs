@@ -1,1 +1,47 @@
-fn main() {}
+//! The desk app: a thin Tauri shell. It opens [`Desk`], exposes its methods as
+//! commands, and forwards its status and change notifications as window events.
+//! No business rule lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod events;
+mod launch;
+
+use clap::Parser;
+use frontdesk_desk_core::Desk;
+use tauri::Manager;
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,frontdesk=debug,frontdesk_desk_core=debug".into()),
+        )
+        .init();
+    let args = launch::Args::parse();
+
+    tauri::Builder::default()
+        .setup(move |app| {
+            let data_dir = match &args.data_dir {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?,
+            };
+            let desk: Desk = tauri::async_runtime::block_on(launch::open_desk(&args, data_dir))?;
+            app.manage(desk);
+            events::forward(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::bootstrap,
+            commands::sign_in,
+            commands::sign_out,
+            commands::sync_status,
+            commands::sync_now,
+            commands::search_residents,
+            commands::get_resident,
+            commands::set_language,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

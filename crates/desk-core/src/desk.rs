@@ -303,6 +303,12 @@ impl Desk {
         self.store.resident_detail(id).await
     }
 
+    /// Records the server address (from provisioning) so the sign-in screen shows it.
+    pub async fn remember_server_url(&self, server_url: &str) -> DeskResult<()> {
+        let base = parse_server_url(server_url)?;
+        self.store.set_setting(SERVER_URL, Some(&base.as_str())).await
+    }
+
     pub async fn set_language(&self, language: Option<&str>) -> DeskResult<()> {
         if let Some(lang) = language
             && !LANGUAGES.contains(&lang)
