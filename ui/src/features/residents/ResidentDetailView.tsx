@@ -45,7 +45,9 @@ export function ResidentDetailView({ id, onBack, onOpen }: ResidentDetailViewPro
         },
         (err: unknown) => {
           if (request !== latestRequest.current) return;
-          setError(err as DeskError);
+          const e = err as DeskError;
+          setError(e);
+          if (e.code === "not_found") setDetail(null);
         },
       )
       .finally(() => {
