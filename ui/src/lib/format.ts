@@ -46,7 +46,8 @@ export function secondsUntil(atMs: number, nowMs: number): number {
 export function languageName(code: string, lang: string): string {
   try {
     const names = new Intl.DisplayNames([lang], { type: "language" });
-    return names.of(code) ?? code;
+    const name = names.of(code) ?? code;
+    return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1);
   } catch {
     return code;
   }

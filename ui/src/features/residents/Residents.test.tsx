@@ -159,6 +159,21 @@ describe("residents", () => {
     expect(await screen.findByTestId("resident-search")).toHaveFocus();
   });
 
+  it("keeps query, page and selection across sections; Residents again returns to the list", async () => {
+    const { user } = await openResidents();
+    await user.type(screen.getByTestId("resident-search"), "bél");
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await user.keyboard("{ArrowDown}{Enter}");
+    await screen.findByTestId("resident-name");
+    await user.keyboard("{Alt>}7{/Alt}");
+    expect(screen.queryByTestId("resident-detail")).not.toBeInTheDocument();
+    await user.keyboard("{Alt>}5{/Alt}");
+    expect(await screen.findByTestId("resident-name")).toHaveTextContent("Hugo Bélanger");
+    await user.click(screen.getByTestId("nav-residents"));
+    expect(screen.getByTestId("resident-search")).toHaveValue("bél");
+    expect(selectedRow()).toHaveAttribute("data-resident-id", "r-2");
+  });
+
   it("refreshes the list and the open page on directory-changed", async () => {
     await openResidents();
     const before = tauriMock.callsOf("search_residents").length;

@@ -40,6 +40,12 @@ export function AppShell(props: AppShellProps) {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
+  const navigate = (id: SectionId) => {
+    // Residents again while a resident page is open: back to the list.
+    if (id === "residents" && section === "residents") setResidents((s) => ({ ...s, openId: null }));
+    setSection(id);
+  };
+
   let content;
   switch (section) {
     case "residents":
@@ -64,7 +70,7 @@ export function AppShell(props: AppShellProps) {
   return (
     <div data-testid="app-ready" className="flex h-full flex-col">
       <div className="flex min-h-0 flex-1">
-        <NavSidebar active={section} onNavigate={setSection} signedIn={signedIn} />
+        <NavSidebar active={section} onNavigate={navigate} signedIn={signedIn} />
         <main className="min-w-0 flex-1 overflow-hidden" data-section={section}>
           {content}
         </main>
