@@ -67,12 +67,16 @@ pub enum UserCommand {
     /// Create a staff account. The password is read from stdin when it is not a
     /// terminal (one line), else prompted for twice.
     Add {
+        /// Id of the building (as in the buildings import, or the demo's).
         #[arg(long)]
         building: String,
+        /// Full name, as shown to other staff.
         #[arg(long)]
         name: String,
+        /// Sign-in email; unique, compared case-insensitively.
         #[arg(long)]
         email: String,
+        /// doorman, security, manager or admin.
         #[arg(long, value_parser = parse_role)]
         role: StaffRole,
     },

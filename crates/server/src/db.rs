@@ -140,3 +140,18 @@ pub fn bool_to_db(b: bool) -> i64 {
 pub fn bool_from_db(v: i64) -> bool {
     v != 0
 }
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an optional float so that NULL reaches PostgreSQL as `float8`.
+///
+/// sqlx 0.9's Any driver sends a NULL `f64` typed as `float4` (and a NULL `f32` as
+/// `float8`); once a connection has prepared a statement with that NULL, binding a real
+/// `f64` to it later fails with "incorrect binary data format". Binding the NULL as
+/// `f32` yields the `float8` NULL the column needs; SQLite does not care either way.
+pub fn bind_opt_f64(query: AnyQuery<'_>, value: Option<f64>) -> AnyQuery<'_> {
+    match value {
+        Some(v) => query.bind(v),
+        None => query.bind(None::<f32>),
+    }
+}

@@ -281,10 +281,38 @@ async fn demo_seed_is_idempotent(backend: Backend) {
     db.close().await;
 }
 
+async fn a_missing_number_before_a_present_one_imports_on_the_same_connection(backend: Backend) {
+    // Regression: on PostgreSQL a NULL float bound first used to type the prepared
+    // statement's parameter as float4, and the next row's value then failed to bind.
+    let tdb = TestDb::new(backend).await;
+    let db = tdb.connect().await;
+    let summary = import::import_bytes(
+        &db,
+        ImportKind::Units,
+        "floats.csv",
+        "id,unit_number,building_id,square_footage,bathrooms\n\
+         n-1,1,9,,\n\
+         n-2,2,9,512.25,1.5\n\
+         n-3,3,9,,\n"
+            .as_bytes(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.tally.created, 3);
+    let mut conn = db.pool.acquire().await.unwrap();
+    let n2 = store::get_unit(&mut conn, "n-2").await.unwrap().unwrap();
+    assert_eq!((n2.square_footage, n2.bathrooms), (Some(512.25), Some(1.5)));
+    let n3 = store::get_unit(&mut conn, "n-3").await.unwrap().unwrap();
+    assert_eq!((n3.square_footage, n3.bathrooms), (None, None));
+    drop(conn);
+    db.close().await;
+}
+
 on_both_databases!(
     imports_keep_accents_and_turn_empty_fields_into_null,
     a_malformed_file_is_reported_by_line_and_writes_nothing,
     reimport_updates_in_place_and_logs_only_real_changes,
     units_of_an_unknown_building_create_a_placeholder_named_later,
     demo_seed_is_idempotent,
+    a_missing_number_before_a_present_one_imports_on_the_same_connection,
 );

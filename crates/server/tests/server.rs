@@ -398,6 +398,60 @@ async fn oversized_bodies_are_refused_with_413(backend: Backend) {
     server.stop().await;
 }
 
+async fn concurrent_writers_get_gapless_sequence_numbers(backend: Backend) {
+    let tdb = TestDb::new(backend).await;
+    let db = tdb.connect().await;
+    common::two_buildings(&db).await;
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let csv = format!(
+                "id,unit_number,building_id\nc{i}-1,{i}01,A\nc{i}-2,{i}02,A\nc{i}-3,{i}03,B\n"
+            );
+            frontdesk_server::directory::import::import_bytes(
+                &db,
+                frontdesk_server::directory::import::ImportKind::Units,
+                "concurrent",
+                csv.as_bytes(),
+            )
+            .await
+            .expect("concurrent import");
+        }));
+    }
+    for i in 0..2 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            add_staff(
+                &db,
+                "A",
+                &format!("extra{i}@a.test"),
+                "password-x",
+                StaffRole::Security,
+            )
+            .await;
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut conn = db.pool.acquire().await.unwrap();
+    for (building, expected) in [("A", 3 + 6 * 2 + 2), ("B", 4 + 6)] {
+        let page = frontdesk_server::changelog::read_page(&mut conn, building, 0, 5000)
+            .await
+            .unwrap();
+        let seqs: Vec<i64> = page.changes.iter().map(|c| c.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=expected).collect::<Vec<i64>>(),
+            "building {building}"
+        );
+        assert_eq!(page.head_seq, expected);
+    }
+    drop(conn);
+    db.close().await;
+}
+
 on_both_databases!(
     migrations_run_on_a_fresh_database_and_again_on_an_existing_one,
     healthz_and_openapi_need_no_token,
@@ -409,4 +463,5 @@ on_both_databases!(
     a_token_sees_only_its_own_building,
     pull_pages_through_the_log,
     oversized_bodies_are_refused_with_413,
+    concurrent_writers_get_gapless_sequence_numbers,
 );

@@ -21,15 +21,24 @@ pub struct NewStaff {
 }
 
 pub async fn add_staff(db: &Db, new: NewStaff) -> Result<StaffMember> {
+    password::check_password_policy(&new.password)?;
+    // Hashing takes a good fraction of a second by design: do it before taking the
+    // write lock, not while holding it.
+    let hash = password::hash(new.password.clone()).await?;
     let mut tx = db.begin_write().await?;
-    let staff = add_staff_in(&mut tx, new).await?;
+    let staff = add_staff_in(&mut tx, new, &hash).await?;
     tx.commit().await?;
     tracing::info!(email = %staff.email, role = staff.role.as_str(), building = %staff.building_id, "staff account created");
     Ok(staff)
 }
 
 /// Inside the caller's transaction, so the demo can seed everything atomically.
-pub async fn add_staff_in(conn: &mut AnyConnection, new: NewStaff) -> Result<StaffMember> {
+/// `password_hash` is `new.password` already hashed (see `password::hash`).
+pub async fn add_staff_in(
+    conn: &mut AnyConnection,
+    new: NewStaff,
+    password_hash: &str,
+) -> Result<StaffMember> {
     let email = store::normalize_email(&new.email);
     if !is_plausible_email(&email) {
         return Err(Error::InvalidInput(format!(
@@ -64,9 +73,8 @@ pub async fn add_staff_in(conn: &mut AnyConnection, new: NewStaff) -> Result<Sta
         role: new.role,
         disabled: false,
     };
-    let hash = password::hash(new.password).await?;
     let now = now_ms();
-    store::insert_staff(conn, &staff, &hash, now).await?;
+    store::insert_staff(conn, &staff, password_hash, now).await?;
     changelog::append(
         conn,
         &staff.building_id,

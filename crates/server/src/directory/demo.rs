@@ -10,6 +10,7 @@ use frontdesk_protocol::{Building, Resident, StaffRole, Unit};
 use time::{Date, Duration, Month};
 
 use crate::auth::accounts::{NewStaff, add_staff_in};
+use crate::auth::password;
 use crate::auth::store as auth_store;
 use crate::db::{Db, now_ms};
 use crate::directory::apply::{self, PendingChanges, Tally};
@@ -103,6 +104,7 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
             // Left as they are, even if disabled or given another password since.
             Some(_) => {}
             None => {
+                let hash = password::hash(account.password.to_owned()).await?;
                 add_staff_in(
                     &mut tx,
                     NewStaff {
@@ -113,6 +115,7 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
                         role: account.role,
                         password: account.password.to_owned(),
                     },
+                    &hash,
                 )
                 .await?;
                 staff_created += 1;
@@ -289,7 +292,7 @@ pub fn generate() -> (Vec<Unit>, Vec<Resident>) {
             let n = u64::from(number);
             let kind = unit_kind(floor, position);
             let unit_id = format!("demo-unit-{number}");
-            let occupied = pick(1, n) % 14 != 0;
+            let occupied = !pick(1, n).is_multiple_of(14);
             let mut occupant_name = None;
             if occupied {
                 let household = match kind.bedrooms {
@@ -327,7 +330,7 @@ pub fn generate() -> (Vec<Unit>, Vec<Resident>) {
                     if member == 0 {
                         occupant_name = Some(format!("{first_name} {last_name}"));
                     }
-                    let has_email = pick(10, k) % 20 != 0;
+                    let has_email = !pick(10, k).is_multiple_of(20);
                     let email = has_email.then(|| {
                         format!(
                             "{}.{}@{}",
@@ -364,7 +367,9 @@ pub fn generate() -> (Vec<Unit>, Vec<Resident>) {
                             if member_french { "fr" } else { "en" }.to_owned(),
                         ),
                         preferred_notification_method: Some(notification.to_owned()),
-                        notes: (pick(16, k) % 12 == 0).then(|| choose(NOTES, 17, k).to_owned()),
+                        notes: pick(16, k)
+                            .is_multiple_of(12)
+                            .then(|| choose(NOTES, 17, k).to_owned()),
                     });
                 }
             }

@@ -7,7 +7,7 @@ use frontdesk_protocol::{Building, Resident, Unit};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{bool_from_db, bool_to_db};
+use crate::db::{bind_opt_f64, bool_from_db, bool_to_db};
 use crate::error::{Error, Result};
 
 fn opt_i32(row: &AnyRow, col: &str) -> Result<Option<i32>> {
@@ -128,7 +128,7 @@ pub async fn upsert_building(conn: &mut AnyConnection, b: &Building, now_ms: i64
 }
 
 pub async fn upsert_unit(conn: &mut AnyConnection, u: &Unit, now_ms: i64) -> Result<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO units \
          (id, building_id, unit_number, floor_number, square_footage, bedrooms, bathrooms, \
           is_occupied, unit_type, occupant_name, created_at_ms, updated_at_ms) \
@@ -143,16 +143,15 @@ pub async fn upsert_unit(conn: &mut AnyConnection, u: &Unit, now_ms: i64) -> Res
     .bind(&u.id)
     .bind(&u.building_id)
     .bind(&u.unit_number)
-    .bind(u.floor_number.map(i64::from))
-    .bind(u.square_footage)
-    .bind(u.bedrooms.map(i64::from))
-    .bind(u.bathrooms)
-    .bind(u.is_occupied.map(bool_to_db))
-    .bind(&u.unit_type)
-    .bind(&u.occupant_name)
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
+    .bind(u.floor_number.map(i64::from));
+    let query = bind_opt_f64(query, u.square_footage).bind(u.bedrooms.map(i64::from));
+    bind_opt_f64(query, u.bathrooms)
+        .bind(u.is_occupied.map(bool_to_db))
+        .bind(&u.unit_type)
+        .bind(&u.occupant_name)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
