@@ -27,7 +27,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use auth::rate_limit::RateLimit;
 pub use db::Db;
@@ -96,7 +97,13 @@ pub async fn build_app(state: AppState) -> Router {
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(middleware::from_fn(reject_declared_oversize))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One span and one line per request at INFO; headers stay out of the logs
+            // because they carry bearer tokens.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 
