@@ -56,7 +56,8 @@ impl Driver {
                 "args": args,
             }),
         );
-        let client = ClientBuilder::rustls()?
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await?;
@@ -140,8 +141,11 @@ impl DeskApp {
         Ok(())
     }
 
+    /// The text content of the element matching `css`. WebKitWebDriver's "visible
+    /// text" leaves out text in overflow-hidden (`truncate`) boxes even when it is on
+    /// screen, so this reads the DOM's textContent; screenshots show what is drawn.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
-        Ok(self.wait_for(css).await?.text().await?)
+        text_of(&self.wait_for(css).await?).await
     }
 
     /// Saves a PNG of the window as `<dir>/<name>.png`.
@@ -152,6 +156,10 @@ impl DeskApp {
         std::fs::write(&path, png)?;
         Ok(path)
     }
+}
+
+pub async fn text_of(element: &Element) -> anyhow::Result<String> {
+    Ok(element.prop("textContent").await?.unwrap_or_default())
 }
 
 fn free_port() -> anyhow::Result<u16> {

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use frontdesk_e2e::desk_app::{DeskApp, Driver};
+use fantoccini::Locator;
+use frontdesk_e2e::desk_app::{DeskApp, Driver, text_of};
 use frontdesk_e2e::display::Display;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::{artifacts, eventually};
@@ -71,24 +72,35 @@ fn desk_args(data_dir: &std::path::Path, server: &str) -> Vec<String> {
 }
 
 async fn search_and_open(app: &DeskApp, query: &str, expect_name: &str) -> anyhow::Result<()> {
+    let result = try_search_and_open(app, query, expect_name).await;
+    if result.is_err() {
+        let dir = artifacts::dir("e2e/desk_directory");
+        if let Err(e) = app.screenshot(&dir, "failed-search").await {
+            eprintln!("no screenshot of the failed search: {e}");
+        }
+    }
+    result
+}
+
+async fn try_search_and_open(app: &DeskApp, query: &str, expect_name: &str) -> anyhow::Result<()> {
     app.type_into("[data-testid=resident-search]", query)
         .await?;
-    let hit = eventually(
-        &format!("a hit for {query:?} showing {expect_name:?}"),
-        Duration::from_secs(30),
-        || async {
-            for hit in app
-                .client
-                .find_all(fantoccini::Locator::Css("[data-testid=resident-hit]"))
-                .await?
-            {
-                if hit.text().await?.contains(expect_name) {
-                    return Ok(Some(hit));
-                }
+    let what = format!("a hit for {query:?} showing {expect_name:?}");
+    let hit = eventually(&what, Duration::from_secs(30), || async {
+        let mut seen = Vec::new();
+        for hit in app
+            .client
+            .find_all(Locator::Css("[data-testid=resident-hit]"))
+            .await?
+        {
+            let text = text_of(&hit).await?;
+            if text.contains(expect_name) {
+                return Ok(Some(hit));
             }
-            Ok(None)
-        },
-    )
+            seen.push(text);
+        }
+        anyhow::bail!("hits shown: {seen:?}")
+    })
     .await?;
     hit.click().await?;
     app.wait_for("[data-testid=resident-detail]").await?;
