@@ -22,15 +22,10 @@ pub fn forward(app: AppHandle) {
         }
     });
     tauri::async_runtime::spawn(async move {
-        loop {
-            match directory.recv().await {
-                // Several changes while the UI was busy are one refresh.
-                Ok(()) | Err(RecvError::Lagged(_)) => {
-                    if let Err(e) = app.emit(DIRECTORY_CHANGED, ()) {
-                        tracing::error!("emitting {DIRECTORY_CHANGED}: {e}");
-                    }
-                }
-                Err(RecvError::Closed) => break,
+        // Several changes while the UI was busy (Lagged) are still one refresh.
+        while let Ok(()) | Err(RecvError::Lagged(_)) = directory.recv().await {
+            if let Err(e) = app.emit(DIRECTORY_CHANGED, ()) {
+                tracing::error!("emitting {DIRECTORY_CHANGED}: {e}");
             }
         }
     });

@@ -33,6 +33,10 @@ impl Driver {
             .env("DISPLAY", display)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            // Its own process group, so that stopping it also stops the WebKitWebDriver
+            // and app processes it starts (they would otherwise outlive the test and
+            // hold its output open).
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
         crate::eventually("tauri-driver to listen", STEP_TIMEOUT, || async {
@@ -67,6 +71,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
         let _ = self.child.start_kill();
     }
 }
@@ -83,13 +93,12 @@ impl DeskApp {
     }
 
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
-        Ok(self
-            .client
+        self.client
             .wait()
             .at_most(STEP_TIMEOUT)
             .for_element(Locator::Css(css))
             .await
-            .map_err(|e| anyhow::anyhow!("waiting for {css}: {e}"))?)
+            .map_err(|e| anyhow::anyhow!("waiting for {css}: {e}"))
     }
 
     /// Waits until the element matching `css` has attribute `attr` equal to one of `values`.

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Installs what Frontdesk needs on a Debian or Ubuntu machine, and only what is missing:
+# a second run takes seconds. Sourced by run.sh and test.sh; `--for-tests` adds the
+# test tools (tauri-driver, PostgreSQL).
+#
+# Needs root or sudo for the system packages.
+
+frontdesk_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/frontdesk/target}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "run as root (or install sudo) to install: $*"
+    fi
+}
+
+# Debian packages: Tauri's WebKitGTK stack, the D-Bus headers of the keyring client,
+# and Xvfb + WebKitWebDriver for windows without a display and for the end-to-end tests.
+apt_packages=(
+    build-essential pkg-config file curl ca-certificates git
+    libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
+    libssl-dev libxdo-dev libdbus-1-dev
+    xvfb xauth webkit2gtk-driver
+)
+
+install_apt_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        command -v apt-get >/dev/null || die "not a Debian/Ubuntu system; install by hand: ${missing[*]}"
+        say "Installing system packages: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
+version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+ensure_rust() {
+    [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+    if ! command -v cargo >/dev/null; then
+        say "Installing Rust (rustup)"
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+        . "$HOME/.cargo/env"
+    fi
+    local have
+    have="$(rustc --version | awk '{print $2}')"
+    if ! version_at_least "$have" 1.94.0; then
+        command -v rustup >/dev/null || die "Rust $have is too old (need 1.94 or newer)"
+        say "Updating Rust $have"
+        rustup update stable
+    fi
+}
+
+ensure_node() {
+    local have=""
+    command -v node >/dev/null && have="$(node --version | tr -d v)"
+    if [ -z "$have" ]; then
+        install_apt_packages nodejs npm
+        have="$(node --version | tr -d v)"
+    fi
+    # Vite needs Node 20.19+ (or 22.12+).
+    version_at_least "$have" 20.19.0 || die "Node.js $have is too old: install Node 20.19 or newer (e.g. from NodeSource) and run again"
+}
+
+ensure_ui_packages() {
+    local stamp="$frontdesk_root/ui/node_modules/.frontdesk-lock-stamp"
+    local lock_sum
+    lock_sum="$(sha256sum "$frontdesk_root/ui/package-lock.json" | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+        say "Installing UI packages (npm)"
+        # `npm install` rather than `npm ci`: the lock lists only this platform's native
+        # optional packages (rollup, esbuild, tailwind), which `npm ci` rejects elsewhere.
+        (cd "$frontdesk_root/ui" && npm install --no-audit --no-fund --loglevel=error)
+        echo "$lock_sum" >"$stamp"
+    fi
+}
+
+ensure_tauri_driver() {
+    if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+        say "Installing tauri-driver"
+        cargo install tauri-driver --locked --version 2.1.0
+    fi
+}
+
+# A PostgreSQL the server tests can create databases in. Uses one that answers on
+# 127.0.0.1:5432; otherwise installs and starts Debian's. Exports FRONTDESK_TEST_POSTGRES_URL.
+ensure_postgres() {
+    local url="${FRONTDESK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+    pg_answers() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+    if ! pg_answers "$url"; then
+        if ! command -v pg_ctlcluster >/dev/null; then
+            install_apt_packages postgresql postgresql-client
+        fi
+        local cluster
+        cluster="$(pg_lsclusters -h 2>/dev/null | head -n1)"
+        [ -n "$cluster" ] || die "PostgreSQL is installed but has no cluster (pg_createcluster)"
+        set -- $cluster
+        if [ "$4" != "online" ]; then
+            say "Starting PostgreSQL $1/$2"
+            as_root pg_ctlcluster --skip-systemctl-redirect "$1" "$2" start
+        fi
+        for _ in $(seq 1 30); do pg_answers "$url" && break; pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+        if ! pg_answers "$url"; then
+            # A fresh Debian cluster wants a password over TCP: give the test role one.
+            as_root runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'frontdesk-test'"
+            url="postgres://postgres:frontdesk-test@127.0.0.1:5432/postgres"
+            pg_answers "$url" || die "cannot connect to PostgreSQL at 127.0.0.1:5432"
+        fi
+    fi
+    export FRONTDESK_TEST_POSTGRES_URL="$url"
+}
+
+frontdesk_setup() {
+    install_apt_packages "${apt_packages[@]}"
+    ensure_rust
+    ensure_node
+    ensure_ui_packages
+    if [ "${1:-}" = "--for-tests" ]; then
+        command -v psql >/dev/null || install_apt_packages postgresql-client
+        ensure_tauri_driver
+        ensure_postgres
+    fi
+}
