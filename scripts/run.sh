@@ -14,7 +14,8 @@ frontdesk_setup
 
 say "Building the UI and the binaries"
 npm --prefix ui run --silent build
-cargo build --locked -p frontdesk-server -p frontdesk
+# The same build as the tests (one feature set, so one cached build serves both).
+cargo build --locked --workspace --bins
 bin="$CARGO_TARGET_DIR/debug"
 
 demo_dir="$frontdesk_root/.frontdesk-demo"

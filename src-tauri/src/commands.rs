@@ -1,7 +1,7 @@
 //! The Tauri commands: each forwards to one [`Desk`] method. Errors reach the UI as
 //! `DeskError` objects (`{code, message}`), which it translates by code.
 
-use frontdesk_desk_core::directory::{ResidentDetail, ResidentHit};
+use frontdesk_desk_core::directory::{ResidentDetail, ResidentSearch};
 use frontdesk_desk_core::sync::SyncStatus;
 use frontdesk_desk_core::{Bootstrap, Desk, DeskResult, SignedIn};
 use tauri::State;
@@ -41,7 +41,7 @@ pub async fn search_residents(
     desk: State<'_, Desk>,
     query: String,
     limit: Option<u32>,
-) -> DeskResult<Vec<ResidentHit>> {
+) -> DeskResult<ResidentSearch> {
     desk.search_residents(&query, limit.unwrap_or(50)).await
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, watch};
 use ts_rs::TS;
 
-use crate::directory::{ResidentDetail, ResidentHit};
+use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::server_api::{ServerApi, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
@@ -295,7 +295,7 @@ impl Desk {
         Ok(self.status())
     }
 
-    pub async fn search_residents(&self, query: &str, limit: u32) -> DeskResult<Vec<ResidentHit>> {
+    pub async fn search_residents(&self, query: &str, limit: u32) -> DeskResult<ResidentSearch> {
         self.store.search_residents(query, limit).await
     }
 
@@ -306,7 +306,9 @@ impl Desk {
     /// Records the server address (from provisioning) so the sign-in screen shows it.
     pub async fn remember_server_url(&self, server_url: &str) -> DeskResult<()> {
         let base = parse_server_url(server_url)?;
-        self.store.set_setting(SERVER_URL, Some(&base.as_str())).await
+        self.store
+            .set_setting(SERVER_URL, Some(&base.as_str()))
+            .await
     }
 
     pub async fn set_language(&self, language: Option<&str>) -> DeskResult<()> {

@@ -117,6 +117,7 @@ async fn ids(store: &Store, q: &str) -> Vec<String> {
         .search_residents(q, 50)
         .await
         .unwrap()
+        .hits
         .into_iter()
         .map(|h| h.id)
         .collect()
@@ -191,7 +192,15 @@ async fn hostile_input_is_just_text() {
 async fn empty_query_lists_by_name_and_limit_applies() {
     let (_dir, store) = seeded().await;
     assert_eq!(ids(&store, "  ").await, vec!["r2", "r1", "r4", "r3"]);
-    assert_eq!(store.search_residents("", 2).await.unwrap().len(), 2);
+    let page = store.search_residents("", 2).await.unwrap();
+    assert_eq!(
+        (page.hits.len(), page.total),
+        (2, 4),
+        "a page of 2, 4 in all"
+    );
+    let page = store.search_residents("1203", 1).await.unwrap();
+    assert_eq!((page.hits.len(), page.total), (1, 2));
+    assert_eq!(store.search_residents("nobody", 10).await.unwrap().total, 0);
 }
 
 #[tokio::test]

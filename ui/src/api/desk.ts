@@ -6,7 +6,7 @@ import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { DeskError } from "@/bindings/DeskError";
 import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
-import type { ResidentHit } from "@/bindings/ResidentHit";
+import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 
@@ -63,7 +63,7 @@ export const desk = {
   syncStatus: () => call<SyncStatus>("sync_status"),
   syncNow: () => call<SyncStatus>("sync_now"),
   searchResidents: (query: string, limit: number) =>
-    call<ResidentHit[]>("search_residents", { query, limit }),
+    call<ResidentSearch>("search_residents", { query, limit }),
   getResident: (id: string) => call<ResidentDetail>("get_resident", { id }),
   setLanguage: (language: LanguageSetting) => call<null>("set_language", { language }),
 

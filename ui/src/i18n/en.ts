@@ -118,6 +118,8 @@ export const en = {
     resultsLabel: "Residents found",
     count_one: "{{count}} resident",
     count_other: "{{count}} residents",
+    countOf_one: "{{shown}} of {{count}} resident",
+    countOf_other: "First {{shown}} of {{count}} residents",
     searching: "Searching…",
     empty: "No resident matches “{{query}}”.",
     emptyHint: "Try a unit number, part of a name, an email or a phone number.",

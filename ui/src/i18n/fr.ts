@@ -121,6 +121,8 @@ export const fr: Messages = {
     resultsLabel: "Résidents trouvés",
     count_one: "{{count}} résident",
     count_other: "{{count}} résidents",
+    countOf_one: "{{shown}} sur {{count}} résident",
+    countOf_other: "{{shown}} premiers sur {{count}} résidents",
     searching: "Recherche…",
     empty: "Aucun résident ne correspond à « {{query}} ».",
     emptyHint: "Essayez un numéro d'unité, une partie du nom, un courriel ou un téléphone.",

@@ -2,6 +2,7 @@ import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { ConnectionState } from "@/bindings/ConnectionState";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentHit } from "@/bindings/ResidentHit";
+import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import type { Resident } from "@/bindings/Resident";
@@ -126,9 +127,15 @@ export function detailOf(id: string): ResidentDetail {
 }
 
 /** A naive stand-in for the Rust search, good enough to drive the UI. */
-export function fakeSearch(args: Record<string, unknown>): ResidentHit[] {
+export function fakeSearch(args: Record<string, unknown>): ResidentSearch {
   const q = String(args.query ?? "").toLowerCase();
-  return hits.filter((h) =>
+  const found = hits.filter((h) =>
     [h.first_name, h.last_name, h.unit_number, h.email, h.phone].some((v) => v?.toLowerCase().includes(q)),
   );
+  return page(found);
+}
+
+/** A search answer holding all of `found`. */
+export function page(found: ResidentHit[], total = found.length): ResidentSearch {
+  return { hits: found, total };
 }

@@ -25,6 +25,15 @@ pub struct ResidentHit {
     pub is_owner: bool,
 }
 
+/// A page of search results and how many residents match in all, so the UI can say
+/// "50 of 215" rather than pretend the page is everything.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ResidentSearch {
+    pub hits: Vec<ResidentHit>,
+    pub total: u32,
+}
+
 /// A resident's page.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -48,9 +57,23 @@ macro_rules! hit_select {
 impl Store {
     /// Residents matching what staff typed, best first: an exact unit number, then the
     /// full-text rank, then by name. An empty query lists residents by name.
-    pub async fn search_residents(&self, text: &str, limit: u32) -> DeskResult<Vec<ResidentHit>> {
+    pub async fn search_residents(&self, text: &str, limit: u32) -> DeskResult<ResidentSearch> {
         let limit = limit.clamp(1, MAX_SEARCH_RESULTS);
-        let hits = match search::fts_query(text) {
+        let expr = search::fts_query(text);
+        let (total,): (i64,) = match &expr {
+            None => {
+                sqlx::query_as("SELECT COUNT(*) FROM residents")
+                    .fetch_one(self.pool())
+                    .await?
+            }
+            Some(expr) => {
+                sqlx::query_as("SELECT COUNT(*) FROM residents_fts WHERE residents_fts MATCH ?")
+                    .bind(expr)
+                    .fetch_one(self.pool())
+                    .await?
+            }
+        };
+        let hits = match expr {
             None => {
                 sqlx::query_as(hit_select!(
                     "FROM residents r LEFT JOIN units u ON u.id = r.unit_id ",
@@ -75,7 +98,10 @@ impl Store {
                 .await?
             }
         };
-        Ok(hits)
+        Ok(ResidentSearch {
+            hits,
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+        })
     }
 
     pub async fn resident_detail(&self, id: &str) -> DeskResult<ResidentDetail> {

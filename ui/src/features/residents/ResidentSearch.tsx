@@ -45,12 +45,13 @@ export function ResidentSearch({ state, onStateChange }: Props) {
         setError(null);
         onStateChange((s) => {
           const sameQuery = s.hitsQuery === query;
-          const keep = sameQuery && s.selectedId !== null && found.some((h) => h.id === s.selectedId);
+          const keep = sameQuery && s.selectedId !== null && found.hits.some((h) => h.id === s.selectedId);
           return {
             ...s,
-            hits: found,
+            hits: found.hits,
+            total: found.total,
             hitsQuery: query,
-            selectedId: keep ? s.selectedId : (found[0]?.id ?? null),
+            selectedId: keep ? s.selectedId : (found.hits[0]?.id ?? null),
           };
         });
       },
@@ -168,7 +169,11 @@ export function ResidentSearch({ state, onStateChange }: Props) {
             {t("residents.title")}
           </h1>
           <p className="text-xs text-muted-foreground" aria-live="polite" data-testid="resident-count">
-            {settled ? t("residents.count", { count: list.length }) : ""}
+            {settled
+              ? state.total > list.length
+                ? t("residents.countOf", { shown: list.length, count: state.total })
+                : t("residents.count", { count: list.length })
+              : ""}
           </p>
         </div>
         <div className="relative">

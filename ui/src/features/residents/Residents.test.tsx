@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { ResidentHit } from "@/bindings/ResidentHit";
-import { hits } from "@/test/fixtures";
+import type { ResidentSearch } from "@/bindings/ResidentSearch";
+import { hits, page } from "@/test/fixtures";
 import { renderSignedInApp } from "@/test/render";
 import { tauriMock } from "@/test/tauri";
 import { SEARCH_LIMIT } from "./ResidentSearch";
@@ -40,17 +40,25 @@ describe("residents", () => {
   });
 
   it("ignores answers that arrive out of order", async () => {
-    const pending = new Map<string, (h: ResidentHit[]) => void>();
+    const pending = new Map<string, (found: ResidentSearch) => void>();
     const { user } = await openResidents();
     tauriMock.on("search_residents", (a: Record<string, unknown>) => new Promise((r) => pending.set(String(a.query), r)));
     await user.type(screen.getByTestId("resident-search"), "ch");
     // the answer for "ch" comes first, then the stale one for "c"
-    pending.get("ch")!([hits[2]!]);
+    pending.get("ch")!(page([hits[2]!]));
     await waitFor(() => expect(rows()).toHaveLength(1));
-    pending.get("c")!(hits);
+    pending.get("c")!(page(hits));
     await new Promise((r) => setTimeout(r, 20));
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toHaveTextContent("Chloé Côté");
+  });
+
+  it("says when the list is only the first page of the matches", async () => {
+    await openResidents();
+    expect(screen.getByText("3 residents")).toBeInTheDocument();
+    tauriMock.on("search_residents", page(hits, 215));
+    tauriMock.emit("directory-changed", null);
+    expect(await screen.findByText("First 3 of 215 residents")).toBeInTheDocument();
   });
 
   it("shows an empty state", async () => {
@@ -67,7 +75,7 @@ describe("residents", () => {
     const alert = await screen.findByTestId("resident-search-error");
     expect(alert).toHaveTextContent("The search failed.");
     expect(alert).toHaveTextContent("Frontdesk couldn't read or write its data on this computer.");
-    tauriMock.on("search_residents", [hits[0]]);
+    tauriMock.on("search_residents", page([hits[0]!]));
     await user.click(within(alert).getByRole("button", { name: "Try again" }));
     await waitFor(() => expect(screen.queryByTestId("resident-search-error")).not.toBeInTheDocument());
     expect(rows()).toHaveLength(1);
@@ -177,7 +185,7 @@ describe("residents", () => {
   it("refreshes the list and the open page on directory-changed", async () => {
     await openResidents();
     const before = tauriMock.callsOf("search_residents").length;
-    tauriMock.on("search_residents", [...hits, { ...hits[0]!, id: "r-4", first_name: "Zoé", last_name: "Roy" }]);
+    tauriMock.on("search_residents", page([...hits, { ...hits[0]!, id: "r-4", first_name: "Zoé", last_name: "Roy" }]));
     tauriMock.emit("directory-changed", null);
     await waitFor(() => expect(rows()).toHaveLength(4));
     expect(tauriMock.callsOf("search_residents")).toHaveLength(before + 1);

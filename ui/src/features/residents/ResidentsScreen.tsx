@@ -8,6 +8,8 @@ export interface ResidentsState {
   query: string;
   /** The last results and the query they answer (shown at once when coming back). */
   hits: ResidentHit[] | null;
+  /** How many residents match in all (the hits are the first page of them). */
+  total: number;
   hitsQuery: string | null;
   selectedId: string | null;
   /** The resident whose page is open, or null for the list. */
@@ -17,6 +19,7 @@ export interface ResidentsState {
 export const initialResidentsState: ResidentsState = {
   query: "",
   hits: null,
+  total: 0,
   hitsQuery: null,
   selectedId: null,
   openId: null,
