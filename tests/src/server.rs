@@ -78,6 +78,23 @@ async fn spawn(database: &str, listen: &str, demo: bool) -> anyhow::Result<(Chil
 }
 
 impl ServerProcess {
+    /// Runs a `frontdesk-server` admin command (e.g. `user disable EMAIL`) on this
+    /// server's database, as an operator would while it serves.
+    pub async fn admin(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = Command::new(binary())
+            .args(["--database", &self.database])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .await?;
+        anyhow::ensure!(
+            out.status.success(),
+            "frontdesk-server {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Stops the server as an operator would (SIGTERM) and waits for it to exit.
     pub async fn stop(&mut self) -> anyhow::Result<()> {
         self.signal_and_wait(Signal::SIGTERM).await
