@@ -49,7 +49,9 @@ async fn spawn(database: &str, listen: &str, demo: bool) -> anyhow::Result<(Chil
     if demo {
         cmd.arg("--demo");
     }
-    cmd.env("RUST_LOG", "info")
+    // Quiet unless asked: FRONTDESK_TEST_SERVER_LOG=info shows every request.
+    let log = std::env::var("FRONTDESK_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into());
+    cmd.env("RUST_LOG", log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
