@@ -1,5 +1,5 @@
-//! The Frontdesk building server: staff sign-in, the building directory, and the
-//! per-building change log the desks sync from.
+//! The Frontdesk building server: staff sign-in, the building directory, the
+//! per-building change log the desks sync from, and the desks' writes (mutations).
 //!
 //! `main.rs` is only the command line; everything it runs lives here, so tests start
 //! the real server in-process: `Db::connect`, `AppState::new`, `build_app`, `serve`.
@@ -11,7 +11,9 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod health;
+pub mod instructions;
 pub mod json;
+pub mod mutations;
 pub mod openapi;
 pub mod sync_routes;
 
@@ -90,6 +92,7 @@ pub async fn build_app(state: AppState) -> Router {
         .route("/auth/logout", post(auth::routes::logout))
         .route("/auth/me", get(auth::routes::me))
         .route("/sync/pull", get(sync_routes::pull))
+        .route("/sync/push", post(sync_routes::push))
         .route("/openapi.json", get(openapi::openapi_json));
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Frontdesk building server",
-        description = "Staff sign-in, the building directory and its change log, for the front-desk app."
+        description = "Staff sign-in, the building directory and its change log, and the desks' writes, for the front-desk app."
     ),
     paths(
         crate::health::healthz,
@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
         crate::auth::routes::logout,
         crate::auth::routes::me,
         crate::sync_routes::pull,
+        crate::sync_routes::push,
         openapi_json,
     ),
     components(schemas(
@@ -32,12 +33,21 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::Change,
         frontdesk_protocol::ChangeBody,
         frontdesk_protocol::PullResponse,
+        frontdesk_protocol::Instruction,
+        frontdesk_protocol::InstructionTarget,
+        frontdesk_protocol::Mutation,
+        frontdesk_protocol::MutationBody,
+        frontdesk_protocol::PushRequest,
+        frontdesk_protocol::PushResponse,
+        frontdesk_protocol::MutationResult,
+        frontdesk_protocol::MutationOutcome,
+        frontdesk_protocol::RejectCode,
         crate::health::Health,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Staff sign-in"),
-        (name = "sync", description = "The building change log"),
+        (name = "sync", description = "The building change log and the desks' writes"),
         (name = "meta", description = "Health and API description"),
     )
 )]

@@ -1,14 +1,18 @@
-//! `GET /v1/sync/pull`: pages of the caller's building change log.
+//! `/v1/sync/*`: pages of the caller's building change log (`pull`), and the desk's
+//! writes (`push`, applied by [`crate::mutations`]).
 
 use axum::Json;
 use axum::extract::{Query, State};
-use frontdesk_protocol::{ApiError, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullResponse};
+use frontdesk_protocol::{
+    ApiError, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH, MutationOutcome, PullResponse,
+    PushRequest, PushResponse,
+};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::extractor::AuthStaff;
-use crate::changelog;
 use crate::error::{Error, Result};
+use crate::mutations::{self, Caller};
+use crate::{AppState, changelog, json::ApiJson};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -53,4 +57,57 @@ pub async fn pull(
         has_more: page.has_more,
         head_seq: page.head_seq,
     }))
+}
+
+/// Apply the desk's mutations, in order, each at most once (the mutation id is the
+/// idempotency key). One result per mutation, in the order sent.
+///
+/// Each mutation commits on its own: if the database fails mid-batch the request
+/// answers 500, the mutations before the failure stay committed, and the desk's
+/// resend gets them back as duplicates.
+#[utoipa::path(
+    post,
+    path = "/v1/sync/push",
+    tag = "sync",
+    request_body = PushRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One result per mutation: applied (with its sequence number), rejected (with a reason), or a duplicate carrying the first result", body = PushResponse),
+        (status = 400, description = "Malformed body, or more than 500 mutations (code bad_request)", body = ApiError),
+        (status = 401, description = "Missing or invalid token", body = ApiError),
+        (status = 413, description = "Body over 1 MiB (code payload_too_large)", body = ApiError),
+        (status = 500, description = "Database failure; the mutations before it are committed: resend all", body = ApiError),
+    )
+)]
+pub async fn push(
+    State(state): State<AppState>,
+    auth: AuthStaff,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>> {
+    let n = req.mutations.len();
+    if n > MAX_PUSH_BATCH {
+        return Err(Error::BadRequest(format!(
+            "a push carries at most {MAX_PUSH_BATCH} mutations, this one has {n}: send them in several pushes"
+        )));
+    }
+    let caller = Caller::from(&auth);
+    let mut results = Vec::with_capacity(n);
+    for mutation in &req.mutations {
+        results.push(mutations::push_one(&state.db, &caller, mutation).await?);
+    }
+    let duplicates = results.iter().filter(|r| r.duplicate).count();
+    let rejected = results
+        .iter()
+        .filter(|r| !r.duplicate && matches!(r.outcome, MutationOutcome::Rejected { .. }))
+        .count();
+    tracing::info!(
+        building = %caller.building_id,
+        staff = %caller.staff_id,
+        mutations = n,
+        applied = n - duplicates - rejected,
+        rejected,
+        duplicates,
+        "push"
+    );
+    Ok(Json(PushResponse { results }))
 }

@@ -1,0 +1,179 @@
+//! Standing front-desk instructions on a unit or a resident: the desk's
+//! `instruction_save` and `instruction_delete` mutations.
+//!
+//! Called by [`crate::mutations`] inside the mutation's transaction; a rejection is
+//! returned as a [`Verdict`], not an error. Saves are last-writer-wins in commit order.
+
+use frontdesk_protocol::{
+    ChangeBody, Instruction, InstructionTarget, MAX_INSTRUCTION_CHARS, RejectCode,
+};
+use sqlx::{AnyConnection, Row};
+
+use crate::directory::store as directory_store;
+use crate::error::Result;
+use crate::mutations::{Caller, Verdict};
+
+/// Longest instruction id, in characters (desks send UUIDs).
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Creates or replaces instruction `id` (text and target), stamped with the caller
+/// and the desk's time. The stored text is trimmed.
+pub async fn save(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    client_time_ms: i64,
+    id: &str,
+    target: &InstructionTarget,
+    text: &str,
+) -> Result<Verdict> {
+    if let Some(rejection) = check_id(id) {
+        return Ok(rejection);
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Verdict::rejected(
+            RejectCode::Invalid,
+            "the instruction text must not be empty",
+        ));
+    }
+    let chars = text.chars().count();
+    if chars > MAX_INSTRUCTION_CHARS {
+        return Ok(Verdict::rejected(
+            RejectCode::Invalid,
+            format!(
+                "the instruction text has {chars} characters; at most {MAX_INSTRUCTION_CHARS} are allowed"
+            ),
+        ));
+    }
+    if !target_in_building(conn, target, &caller.building_id).await? {
+        let (kind, target_id) = target_parts(target);
+        return Ok(Verdict::rejected(
+            RejectCode::NotFound,
+            format!("{kind} {target_id} is not in this building"),
+        ));
+    }
+    if owned_elsewhere(conn, id, &caller.building_id).await? {
+        return Ok(forbidden(id));
+    }
+
+    let instruction = Instruction {
+        id: id.to_owned(),
+        building_id: caller.building_id.clone(),
+        target: target.clone(),
+        text: text.to_owned(),
+        updated_by: caller.staff_id.clone(),
+        updated_at_ms: client_time_ms,
+    };
+    if !upsert(conn, &instruction).await? {
+        // Created by another building between the check and the write.
+        return Ok(forbidden(id));
+    }
+    Ok(Verdict::Applied(vec![ChangeBody::InstructionUpserted(
+        instruction,
+    )]))
+}
+
+/// Removes instruction `id` from the caller's building. Removing one that is already
+/// gone (or never was) is applied all the same, and logged, so every desk converges.
+pub async fn delete(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Verdict> {
+    if let Some(rejection) = check_id(id) {
+        return Ok(rejection);
+    }
+    if owned_elsewhere(conn, id, &caller.building_id).await? {
+        return Ok(forbidden(id));
+    }
+    sqlx::query("DELETE FROM instructions WHERE id = $1 AND building_id = $2")
+        .bind(id)
+        .bind(&caller.building_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Verdict::Applied(vec![ChangeBody::InstructionDeleted {
+        id: id.to_owned(),
+    }]))
+}
+
+fn check_id(id: &str) -> Option<Verdict> {
+    if id.trim().is_empty() {
+        return Some(Verdict::rejected(
+            RejectCode::Invalid,
+            "the instruction id must not be empty",
+        ));
+    }
+    if id.chars().count() > MAX_ID_CHARS {
+        return Some(Verdict::rejected(
+            RejectCode::Invalid,
+            format!("the instruction id is longer than {MAX_ID_CHARS} characters"),
+        ));
+    }
+    None
+}
+
+fn forbidden(id: &str) -> Verdict {
+    Verdict::rejected(
+        RejectCode::Forbidden,
+        format!("instruction {id} cannot be changed from this building"),
+    )
+}
+
+fn target_parts(target: &InstructionTarget) -> (&'static str, &str) {
+    match target {
+        InstructionTarget::Unit(id) => ("unit", id),
+        InstructionTarget::Resident(id) => ("resident", id),
+    }
+}
+
+/// Whether the unit or resident exists in `building_id` (another building's counts as
+/// missing, so nothing is revealed about it).
+async fn target_in_building(
+    conn: &mut AnyConnection,
+    target: &InstructionTarget,
+    building_id: &str,
+) -> Result<bool> {
+    let found = match target {
+        InstructionTarget::Unit(id) => directory_store::get_unit(conn, id)
+            .await?
+            .map(|u| u.building_id),
+        InstructionTarget::Resident(id) => directory_store::get_resident(conn, id)
+            .await?
+            .map(|r| r.building_id),
+    };
+    Ok(found.is_some_and(|b| b == building_id))
+}
+
+/// Whether instruction `id` exists in a building other than `building_id`.
+async fn owned_elsewhere(conn: &mut AnyConnection, id: &str, building_id: &str) -> Result<bool> {
+    let owner: Option<String> = sqlx::query("SELECT building_id FROM instructions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| row.try_get("building_id"))
+        .transpose()?;
+    Ok(owner.is_some_and(|b| b != building_id))
+}
+
+/// Inserts or replaces the instruction; false (nothing written) when the id belongs to
+/// another building.
+async fn upsert(conn: &mut AnyConnection, i: &Instruction) -> Result<bool> {
+    let (target_type, target_id) = target_parts(&i.target);
+    let written = sqlx::query(
+        "INSERT INTO instructions \
+         (id, building_id, target_type, target_id, text, updated_by, updated_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET \
+         target_type = excluded.target_type, target_id = excluded.target_id, \
+         text = excluded.text, updated_by = excluded.updated_by, \
+         updated_at_ms = excluded.updated_at_ms \
+         WHERE instructions.building_id = excluded.building_id",
+    )
+    .bind(&i.id)
+    .bind(&i.building_id)
+    .bind(target_type)
+    .bind(target_id)
+    .bind(&i.text)
+    .bind(&i.updated_by)
+    .bind(i.updated_at_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}

@@ -1,0 +1,235 @@
+//! Desk mutations, applied at most once: the idempotency rules of `POST /v1/sync/push`.
+//!
+//! Each mutation runs in its own write transaction together with its row in
+//! `mutations` (its id is the primary key), so a mutation is recorded exactly when its
+//! effects are committed, and the record survives restarts:
+//!
+//! - an id already recorded for the caller's building is answered with the recorded
+//!   outcome and `duplicate: true`; nothing is applied again;
+//! - an id recorded for another building is rejected `forbidden`, revealing nothing;
+//! - otherwise the per-kind apply (a module per domain, e.g. [`crate::instructions`])
+//!   validates and writes, its changes go to the log with the mutation id, and the
+//!   outcome (applied or rejected) is recorded before the commit;
+//! - two requests racing with one id: on SQLite the write transactions are serialised,
+//!   so the second sees the record; on PostgreSQL both may apply, but the second's
+//!   insert of the `mutations` row waits for the first transaction and then fails with
+//!   a unique violation: it rolls back everything it did and answers the recorded
+//!   outcome as a duplicate.
+
+use frontdesk_protocol::{
+    ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
+};
+use sqlx::{AnyConnection, Connection, Row};
+use uuid::Uuid;
+
+use crate::auth::extractor::AuthStaff;
+use crate::changelog;
+use crate::db::{Db, now_ms};
+use crate::error::{Error, Result};
+use crate::instructions;
+
+/// Who is writing: every mutation is scoped to the caller's building.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub building_id: String,
+    pub staff_id: String,
+}
+
+impl From<&AuthStaff> for Caller {
+    fn from(auth: &AuthStaff) -> Self {
+        Self {
+            building_id: auth.building_id().to_owned(),
+            staff_id: auth.staff.id.clone(),
+        }
+    }
+}
+
+/// What a per-kind apply decided.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Written; these changes describe it and go to the log (at least one: the desk
+    /// waits for the echo of its mutation).
+    Applied(Vec<ChangeBody>),
+    /// Refused for good. Anything the apply wrote before deciding is rolled back.
+    Rejected { code: RejectCode, reason: String },
+}
+
+impl Verdict {
+    pub fn rejected(code: RejectCode, reason: impl Into<String>) -> Self {
+        Self::Rejected {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The kind name on the wire, for logs.
+pub fn kind(body: &MutationBody) -> &'static str {
+    match body {
+        MutationBody::InstructionSave { .. } => "instruction_save",
+        MutationBody::InstructionDelete { .. } => "instruction_delete",
+    }
+}
+
+/// Applies one mutation (or answers its recorded outcome) in its own transaction.
+///
+/// An `Err` is a database failure: nothing of this mutation was committed, and the
+/// desk may resend it.
+pub async fn push_one(db: &Db, caller: &Caller, mutation: &Mutation) -> Result<MutationResult> {
+    let id = mutation.id.to_string();
+    let mut tx = db.begin_write().await?;
+    if let Some(recorded) = find_recorded(&mut tx, &id).await? {
+        tx.rollback().await?;
+        return recorded.answer(mutation.id, caller);
+    }
+
+    let now = now_ms();
+    let outcome = apply(&mut tx, caller, mutation, now).await?;
+    match insert_record(&mut tx, &id, caller, now, &outcome).await {
+        Ok(()) => {}
+        Err(Error::Database(e)) if is_unique_violation(&e) => {
+            // A concurrent request with the same id committed first (PostgreSQL).
+            tx.rollback().await?;
+            tracing::info!(mutation = %id, "mutation applied concurrently by another request; answering its outcome");
+            let mut conn = db.pool.acquire().await?;
+            let recorded = find_recorded(&mut conn, &id).await?.ok_or_else(|| {
+                Error::Internal(format!("mutation {id} collided but has no record"))
+            })?;
+            return recorded.answer(mutation.id, caller);
+        }
+        Err(e) => return Err(e),
+    }
+    tx.commit().await?;
+
+    match &outcome {
+        MutationOutcome::Applied { seq } => {
+            tracing::debug!(mutation = %id, kind = kind(&mutation.body), seq, "mutation applied");
+        }
+        MutationOutcome::Rejected { code, reason } => {
+            tracing::info!(mutation = %id, kind = kind(&mutation.body), ?code, %reason, "mutation rejected");
+        }
+    }
+    Ok(MutationResult {
+        id: mutation.id,
+        duplicate: false,
+        outcome,
+    })
+}
+
+/// Runs the per-kind apply inside a savepoint, so a rejection leaves nothing behind
+/// but its record, and logs the changes of an applied mutation.
+async fn apply(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    mutation: &Mutation,
+    now: i64,
+) -> Result<MutationOutcome> {
+    let mut savepoint = conn.begin().await?;
+    let verdict = match &mutation.body {
+        MutationBody::InstructionSave { id, target, text } => {
+            instructions::save(
+                &mut savepoint,
+                caller,
+                mutation.client_time_ms,
+                id,
+                target,
+                text,
+            )
+            .await?
+        }
+        MutationBody::InstructionDelete { id } => {
+            instructions::delete(&mut savepoint, caller, id).await?
+        }
+    };
+    match verdict {
+        Verdict::Applied(changes) => {
+            let seqs = changelog::append(
+                &mut savepoint,
+                &caller.building_id,
+                Some(mutation.id),
+                now,
+                &changes,
+            )
+            .await?;
+            let seq = *seqs.first().ok_or_else(|| {
+                Error::Internal(format!("mutation {} applied without a change", mutation.id))
+            })?;
+            savepoint.commit().await?;
+            Ok(MutationOutcome::Applied { seq })
+        }
+        Verdict::Rejected { code, reason } => {
+            savepoint.rollback().await?;
+            Ok(MutationOutcome::Rejected { code, reason })
+        }
+    }
+}
+
+struct Recorded {
+    building_id: String,
+    outcome: MutationOutcome,
+}
+
+impl Recorded {
+    fn answer(self, id: Uuid, caller: &Caller) -> Result<MutationResult> {
+        if self.building_id == caller.building_id {
+            return Ok(MutationResult {
+                id,
+                duplicate: true,
+                outcome: self.outcome,
+            });
+        }
+        // Not this building's mutation: say nothing about it, apply nothing. Not
+        // recorded either (the id is taken), so a repeat is answered the same way.
+        tracing::warn!(mutation = %id, building = %caller.building_id, staff = %caller.staff_id, "mutation id already used by another building");
+        Ok(MutationResult {
+            id,
+            duplicate: false,
+            outcome: MutationOutcome::Rejected {
+                code: RejectCode::Forbidden,
+                reason: format!("mutation id {id} cannot be used"),
+            },
+        })
+    }
+}
+
+async fn find_recorded(conn: &mut AnyConnection, id: &str) -> Result<Option<Recorded>> {
+    let Some(row) = sqlx::query("SELECT building_id, outcome FROM mutations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let outcome: String = row.try_get("outcome")?;
+    Ok(Some(Recorded {
+        building_id: row.try_get("building_id")?,
+        outcome: serde_json::from_str(&outcome).map_err(Error::internal)?,
+    }))
+}
+
+async fn insert_record(
+    conn: &mut AnyConnection,
+    id: &str,
+    caller: &Caller,
+    received_at_ms: i64,
+    outcome: &MutationOutcome,
+) -> Result<()> {
+    let outcome = serde_json::to_string(outcome).map_err(Error::internal)?;
+    sqlx::query(
+        "INSERT INTO mutations (id, building_id, staff_id, received_at_ms, outcome) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(&caller.building_id)
+    .bind(&caller.staff_id)
+    .bind(received_at_ms)
+    .bind(outcome)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|db| db.is_unique_violation())
+}
