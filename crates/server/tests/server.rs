@@ -20,6 +20,8 @@ async fn migrations_run_on_a_fresh_database_and_again_on_an_existing_one(backend
         "staff",
         "sessions",
         "changes",
+        "instructions",
+        "mutations",
     ] {
         count(&db, table).await;
     }
