@@ -586,6 +586,57 @@ async fn a_colliding_record_rolls_back_and_answers_the_first_outcome(backend: Ba
     Arc::into_inner(server).expect("task done").stop().await;
 }
 
+/// A database failure mid-batch answers 500; what committed before it stays recorded,
+/// so the desk's resend gets duplicates for those and applies the rest. The failure is
+/// real: a trigger that refuses one instruction id.
+async fn a_failure_mid_batch_keeps_what_committed(backend: Backend) {
+    let (_tdb, server) = setup(backend).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    let trigger: &[&str] = match backend {
+        Backend::Sqlite => &["CREATE TRIGGER boom BEFORE INSERT ON instructions \
+             WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'boom'; END $$",
+            "CREATE TRIGGER boom BEFORE INSERT ON instructions FOR EACH ROW \
+             WHEN (NEW.id = 'boom') EXECUTE FUNCTION boom()",
+        ],
+    };
+    for sql in trigger {
+        sqlx::query(*sql).execute(&server.db.pool).await.unwrap();
+    }
+    let batch = [
+        save("i-1", unit("a-1"), "Call first"),
+        save("boom", unit("a-1"), "Call first"),
+        save("i-3", unit("a-1"), "Call first"),
+    ];
+    let res = push_raw(
+        &server,
+        Some(&a.token),
+        &serde_json::json!({ "mutations": batch }),
+    )
+    .await;
+    assert_eq!(res.status(), 500);
+    let error = api_error(res).await;
+    assert_eq!(error.code, ErrorCode::Internal);
+    assert!(!error.message.contains("boom"), "details stay in the log");
+    assert_eq!(count(&server.db, "mutations").await, 1);
+    assert!(stored_instruction(&server.db, "i-1").await.is_some());
+    assert!(stored_instruction(&server.db, "i-3").await.is_none());
+
+    let drop = match backend {
+        Backend::Sqlite => "DROP TRIGGER boom",
+        Backend::Postgres => "DROP TRIGGER boom ON instructions",
+    };
+    sqlx::query(drop).execute(&server.db.pool).await.unwrap();
+    let results = push(&server, &a.token, &batch).await;
+    let duplicates: Vec<bool> = results.iter().map(|r| r.duplicate).collect();
+    assert_eq!(duplicates, vec![true, false, false]);
+    let seqs: Vec<i64> = results.iter().map(applied_seq).collect();
+    assert!(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
+    server.stop().await;
+}
+
 on_both_databases!(
     applied_mutations_are_logged_in_send_order_with_their_id,
     a_repeated_id_is_a_duplicate_and_applies_nothing,
@@ -596,4 +647,5 @@ on_both_databases!(
     push_limits_and_auth,
     one_id_pushed_concurrently_applies_once,
     a_colliding_record_rolls_back_and_answers_the_first_outcome,
+    a_failure_mid_batch_keeps_what_committed,
 );
