@@ -2,8 +2,12 @@
 //! `DeskError` objects (`{code, message}`), which it translates by code.
 
 use frontdesk_desk_core::directory::{ResidentDetail, ResidentSearch};
+use frontdesk_desk_core::instructions::InstructionView;
+use frontdesk_desk_core::outbox::OutboxItem;
 use frontdesk_desk_core::sync::SyncStatus;
 use frontdesk_desk_core::{Bootstrap, Desk, DeskResult, SignedIn};
+use frontdesk_desk_core::{DeskError, DeskErrorCode};
+use frontdesk_protocol::InstructionTarget;
 use tauri::State;
 
 #[tauri::command]
@@ -53,4 +57,40 @@ pub async fn get_resident(desk: State<'_, Desk>, id: String) -> DeskResult<Resid
 #[tauri::command]
 pub async fn set_language(desk: State<'_, Desk>, language: Option<String>) -> DeskResult<()> {
     desk.set_language(language.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn list_instructions(
+    desk: State<'_, Desk>,
+    target: InstructionTarget,
+) -> DeskResult<Vec<InstructionView>> {
+    desk.instructions(&target).await
+}
+
+#[tauri::command]
+pub async fn save_instruction(
+    desk: State<'_, Desk>,
+    id: Option<String>,
+    target: InstructionTarget,
+    text: String,
+) -> DeskResult<()> {
+    desk.save_instruction(id, target, &text).await
+}
+
+#[tauri::command]
+pub async fn delete_instruction(desk: State<'_, Desk>, id: String) -> DeskResult<()> {
+    desk.delete_instruction(&id).await
+}
+
+#[tauri::command]
+pub async fn list_outbox(desk: State<'_, Desk>) -> DeskResult<Vec<OutboxItem>> {
+    desk.outbox().await
+}
+
+#[tauri::command]
+pub async fn dismiss_rejected(desk: State<'_, Desk>, mutation_id: String) -> DeskResult<()> {
+    let id = mutation_id
+        .parse()
+        .map_err(|e| DeskError::new(DeskErrorCode::InvalidInput, format!("mutation id: {e}")))?;
+    desk.dismiss_rejected(id).await
 }

@@ -1,16 +1,27 @@
 //! Desk notifications forwarded to the window as events.
 
 use frontdesk_desk_core::Desk;
+use frontdesk_desk_core::sync::Changed;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::broadcast::error::RecvError;
 
 pub const SYNC_STATUS: &str = "sync-status";
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
+pub const INSTRUCTIONS_CHANGED: &str = "instructions-changed";
+pub const OUTBOX_CHANGED: &str = "outbox-changed";
+
+fn event_name(what: Changed) -> &'static str {
+    match what {
+        Changed::Directory => DIRECTORY_CHANGED,
+        Changed::Instructions => INSTRUCTIONS_CHANGED,
+        Changed::Outbox => OUTBOX_CHANGED,
+    }
+}
 
 pub fn forward(app: AppHandle) {
     let desk = app.state::<Desk>();
     let mut status = desk.subscribe_status();
-    let mut directory = desk.subscribe_directory_changes();
+    let mut changes = desk.subscribe_changes();
 
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -22,10 +33,20 @@ pub fn forward(app: AppHandle) {
         }
     });
     tauri::async_runtime::spawn(async move {
-        // Several changes while the UI was busy (Lagged) are still one refresh.
-        while let Ok(()) | Err(RecvError::Lagged(_)) = directory.recv().await {
-            if let Err(e) = app.emit(DIRECTORY_CHANGED, ()) {
-                tracing::error!("emitting {DIRECTORY_CHANGED}: {e}");
+        loop {
+            let name = match changes.recv().await {
+                Ok(what) => event_name(what),
+                // Missed some while the UI was busy: refresh everything once.
+                Err(RecvError::Lagged(_)) => {
+                    for what in [Changed::Directory, Changed::Instructions, Changed::Outbox] {
+                        let _ = app.emit(event_name(what), ());
+                    }
+                    continue;
+                }
+                Err(RecvError::Closed) => break,
+            };
+            if let Err(e) = app.emit(name, ()) {
+                tracing::error!("emitting {name}: {e}");
             }
         }
     });

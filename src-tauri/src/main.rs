@@ -41,6 +41,11 @@ fn main() -> anyhow::Result<()> {
             commands::search_residents,
             commands::get_resident,
             commands::set_language,
+            commands::list_instructions,
+            commands::save_instruction,
+            commands::delete_instruction,
+            commands::list_outbox,
+            commands::dismiss_rejected,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -3,18 +3,20 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use frontdesk_protocol::{Building, StaffMember};
+use frontdesk_protocol::{Building, InstructionTarget, StaffMember};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, watch};
 use ts_rs::TS;
 
 use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::instructions::{Author, InstructionView};
+use crate::outbox::OutboxItem;
 use crate::server_api::{ServerApi, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
 use crate::sync::engine::status_from_store;
-use crate::sync::{ConnectionState, SyncEngine, SyncHandles, SyncStatus};
+use crate::sync::{Changed, ConnectionState, SyncEngine, SyncHandles, SyncStatus};
 
 /// Who is signed in at this desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -102,7 +104,7 @@ impl Desk {
         let initial = status_from_store(&store, ConnectionState::SignedOut).await?;
         let handles = SyncHandles {
             status: watch::channel(initial).0,
-            directory_changed: broadcast::channel(16).0,
+            changed: broadcast::channel(64).0,
         };
         let desk = Self {
             store,
@@ -272,8 +274,8 @@ impl Desk {
         self.handles.status.subscribe()
     }
 
-    pub fn subscribe_directory_changes(&self) -> broadcast::Receiver<()> {
-        self.handles.directory_changed.subscribe()
+    pub fn subscribe_changes(&self) -> broadcast::Receiver<Changed> {
+        self.handles.changed.subscribe()
     }
 
     /// Pulls now and answers with the status after the attempt (or after a few
@@ -311,6 +313,74 @@ impl Desk {
             .await
     }
 
+    /// The instructions on a unit or resident, this desk's queued edits included.
+    pub async fn instructions(
+        &self,
+        target: &InstructionTarget,
+    ) -> DeskResult<Vec<InstructionView>> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        let author = Author {
+            staff_id: &who.staff.id,
+            building_id: &who.building.id,
+        };
+        self.store.instructions_for(target, &author).await
+    }
+
+    /// Saves an instruction (a new one when `id` is None): applied here at once and
+    /// queued for the server, whether or not it is reachable.
+    pub async fn save_instruction(
+        &self,
+        id: Option<String>,
+        target: InstructionTarget,
+        text: &str,
+    ) -> DeskResult<()> {
+        self.write(|store| async move {
+            store
+                .save_instruction(id, target, text, crate::now_ms())
+                .await
+        })
+        .await
+    }
+
+    pub async fn delete_instruction(&self, id: &str) -> DeskResult<()> {
+        self.write(|store| async move { store.delete_instruction(id, crate::now_ms()).await })
+            .await
+    }
+
+    /// Runs a local write, then tells the screens and wakes the pusher.
+    async fn write<'a, F, Fut>(&'a self, apply: F) -> DeskResult<()>
+    where
+        F: FnOnce(&'a Store) -> Fut,
+        Fut: std::future::Future<Output = DeskResult<frontdesk_protocol::Mutation>>,
+    {
+        let active = self.active.lock().await;
+        signed_in(&active)?;
+        apply(&self.store).await?;
+        let connection = self.status().connection;
+        self.publish(connection).await?;
+        let _ = self.handles.changed.send(Changed::Instructions);
+        let _ = self.handles.changed.send(Changed::Outbox);
+        if let Some(a) = active.as_ref() {
+            a.engine.wake();
+        }
+        Ok(())
+    }
+
+    /// Queued and rejected writes, oldest first (the Sync panel).
+    pub async fn outbox(&self) -> DeskResult<Vec<OutboxItem>> {
+        self.store.outbox_items().await
+    }
+
+    /// Forgets a rejected write once staff have seen why.
+    pub async fn dismiss_rejected(&self, mutation_id: uuid::Uuid) -> DeskResult<()> {
+        self.store.dismiss_rejected(mutation_id).await?;
+        let connection = self.status().connection;
+        self.publish(connection).await?;
+        let _ = self.handles.changed.send(Changed::Outbox);
+        Ok(())
+    }
+
     pub async fn set_language(&self, language: Option<&str>) -> DeskResult<()> {
         if let Some(lang) = language
             && !LANGUAGES.contains(&lang)
@@ -326,4 +396,11 @@ impl Desk {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+fn signed_in(active: &Option<Active>) -> DeskResult<&SignedIn> {
+    active
+        .as_ref()
+        .map(|a| &a.signed_in)
+        .ok_or_else(|| DeskError::new(DeskErrorCode::NotSignedIn, "sign in first"))
 }

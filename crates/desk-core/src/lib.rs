@@ -7,6 +7,8 @@
 pub mod desk;
 pub mod directory;
 pub mod error;
+pub mod instructions;
+pub mod outbox;
 pub mod server_api;
 pub mod session;
 pub mod store;

@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
-use frontdesk_protocol::{ApiError, ErrorCode, LoginRequest, Me, PullResponse, Session};
+use frontdesk_protocol::{
+    ApiError, ErrorCode, LoginRequest, Me, Mutation, PullResponse, PushRequest, PushResponse,
+    Session,
+};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -105,6 +108,29 @@ impl ServerApi {
             .send()
             .await;
         decode(resp, Endpoint::Authenticated).await
+    }
+
+    pub async fn push(&self, token: &str, mutations: &[Mutation]) -> DeskResult<PushResponse> {
+        let body = PushRequest {
+            mutations: mutations.to_vec(),
+        };
+        let resp = self
+            .http
+            .post(self.url("v1/sync/push"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await;
+        let answer: PushResponse = decode(resp, Endpoint::Authenticated).await?;
+        let answered: Vec<_> = answer.results.iter().map(|r| r.id).collect();
+        let sent: Vec<_> = mutations.iter().map(|m| m.id).collect();
+        if answered != sent {
+            return Err(DeskError::new(
+                DeskErrorCode::BadResponse,
+                "the server's push answer does not match the mutations sent",
+            ));
+        }
+        Ok(answer)
     }
 
     pub async fn pull(&self, token: &str, after: i64, limit: u32) -> DeskResult<PullResponse> {

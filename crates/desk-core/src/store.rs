@@ -61,6 +61,7 @@ impl Store {
     pub async fn reset_building_cache(&self) -> DeskResult<()> {
         let mut tx = self.pool.begin().await?;
         for statement in [
+            "DELETE FROM instructions",
             "DELETE FROM residents_fts",
             "DELETE FROM residents",
             "DELETE FROM units",

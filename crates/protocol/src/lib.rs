@@ -8,11 +8,15 @@
 pub mod auth;
 pub mod directory;
 pub mod error;
+pub mod instructions;
+pub mod mutation;
 pub mod sync;
 
 pub use auth::*;
 pub use directory::*;
 pub use error::*;
+pub use instructions::*;
+pub use mutation::*;
 pub use sync::*;
 
 /// API version prefix of every HTTP route.

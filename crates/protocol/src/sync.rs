@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::{Building, Resident, StaffMember, Unit};
+use crate::{Building, Instruction, Resident, StaffMember, Unit};
 
 /// Most changes one pull page carries, whatever the desk asks for.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
@@ -27,6 +27,8 @@ pub enum ChangeBody {
     ResidentUpserted(Resident),
     ResidentDeleted { id: String },
     StaffUpserted(StaffMember),
+    InstructionUpserted(Instruction),
+    InstructionDeleted { id: String },
 }
 
 impl ChangeBody {
@@ -39,6 +41,8 @@ impl ChangeBody {
             Self::ResidentUpserted(r) => ("resident", &r.id),
             Self::ResidentDeleted { id } => ("resident", id),
             Self::StaffUpserted(s) => ("staff", &s.id),
+            Self::InstructionUpserted(i) => ("instruction", &i.id),
+            Self::InstructionDeleted { id } => ("instruction", id),
         }
     }
 }

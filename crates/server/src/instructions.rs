@@ -5,7 +5,7 @@
 //! returned as a [`Verdict`], not an error. Saves are last-writer-wins in commit order.
 
 use frontdesk_protocol::{
-    ChangeBody, Instruction, InstructionTarget, MAX_INSTRUCTION_CHARS, RejectCode,
+    ChangeBody, Instruction, InstructionTarget, RejectCode, normalize_instruction_text,
 };
 use sqlx::{AnyConnection, Row};
 
@@ -29,22 +29,11 @@ pub async fn save(
     if let Some(rejection) = check_id(id) {
         return Ok(rejection);
     }
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Verdict::rejected(
-            RejectCode::Invalid,
-            "the instruction text must not be empty",
-        ));
-    }
-    let chars = text.chars().count();
-    if chars > MAX_INSTRUCTION_CHARS {
-        return Ok(Verdict::rejected(
-            RejectCode::Invalid,
-            format!(
-                "the instruction text has {chars} characters; at most {MAX_INSTRUCTION_CHARS} are allowed"
-            ),
-        ));
-    }
+    // The same rule the desk applies before queueing, so both say the same thing.
+    let text = match normalize_instruction_text(text) {
+        Ok(text) => text,
+        Err(reason) => return Ok(Verdict::rejected(RejectCode::Invalid, reason)),
+    };
     if !target_in_building(conn, target, &caller.building_id).await? {
         let (kind, target_id) = target_parts(target);
         return Ok(Verdict::rejected(
@@ -60,7 +49,7 @@ pub async fn save(
         id: id.to_owned(),
         building_id: caller.building_id.clone(),
         target: target.clone(),
-        text: text.to_owned(),
+        text,
         updated_by: caller.staff_id.clone(),
         updated_at_ms: client_time_ms,
     };

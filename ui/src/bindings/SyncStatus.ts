@@ -11,6 +11,10 @@ last_sync_ms: number | null,
  */
 queued: number, oldest_queued_ms: number | null, 
 /**
+ * Writes the server refused; listed with their reasons in the Sync panel.
+ */
+rejected: number, 
+/**
  * The last sequence number of the building's change log applied here.
  */
 cursor: number, };

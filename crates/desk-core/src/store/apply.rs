@@ -4,18 +4,21 @@
 //! a crash leaves the desk either before or after the page, never half-way. Every
 //! change carries the whole record, so applying one twice is harmless.
 
-use frontdesk_protocol::{Building, Change, ChangeBody, Resident, StaffMember, Unit};
+use frontdesk_protocol::{Building, Change, ChangeBody, Instruction, Resident, StaffMember, Unit};
 use sqlx::SqliteConnection;
 
 use super::Store;
 use crate::directory::search::index_terms;
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::instructions::target_columns;
+use crate::outbox;
 
 /// What applying a page did, for the status bar and the "directory changed" event.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Applied {
     pub changes: usize,
     pub directory_changed: bool,
+    pub instructions_changed: bool,
 }
 
 impl Store {
@@ -39,10 +42,19 @@ impl Store {
                 ));
             }
             apply_one(&mut tx, &change.body).await?;
+            if let Some(mutation_id) = change.mutation_id {
+                outbox::match_echo(&mut tx, mutation_id, change.seq).await?;
+            }
             last = change.seq;
             applied.changes += 1;
-            applied.directory_changed = true;
+            match change.body {
+                ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
+                    applied.instructions_changed = true;
+                }
+                _ => applied.directory_changed = true,
+            }
         }
+        outbox::forget_pulled(&mut tx, last).await?;
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
             .bind(last)
             .bind(now_ms)
@@ -79,6 +91,14 @@ async fn apply_one(conn: &mut SqliteConnection, body: &ChangeBody) -> DeskResult
             reindex_resident(conn, id).await
         }
         ChangeBody::StaffUpserted(s) => upsert_staff(conn, s).await,
+        ChangeBody::InstructionUpserted(i) => upsert_instruction(conn, i).await,
+        ChangeBody::InstructionDeleted { id } => {
+            sqlx::query("DELETE FROM instructions WHERE id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
     }
 }
 
@@ -142,6 +162,24 @@ async fn upsert_resident(conn: &mut SqliteConnection, r: &Resident) -> DeskResul
     .bind(&r.preferred_language)
     .bind(&r.preferred_notification_method)
     .bind(&r.notes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_instruction(conn: &mut SqliteConnection, i: &Instruction) -> DeskResult<()> {
+    let (target_type, target_id) = target_columns(&i.target);
+    sqlx::query(
+        "INSERT OR REPLACE INTO instructions (id, building_id, target_type, target_id, text, updated_by, updated_at_ms) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&i.id)
+    .bind(&i.building_id)
+    .bind(target_type)
+    .bind(target_id)
+    .bind(&i.text)
+    .bind(&i.updated_by)
+    .bind(i.updated_at_ms)
     .execute(conn)
     .await?;
     Ok(())

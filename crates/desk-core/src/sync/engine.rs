@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk_protocol::DEFAULT_PULL_LIMIT;
+use frontdesk_protocol::{DEFAULT_PULL_LIMIT, RejectCode};
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -21,12 +21,24 @@ use crate::store::Store;
 /// than reconnecting.
 const OFFLINE_AFTER_FAILURES: u32 = 3;
 
+/// Mutations per push: small enough that one slow request does not hold up the
+/// status, large enough that a long offline queue drains in few round trips.
+const PUSH_BATCH: u32 = 200;
+
+/// What changed in the local store, for the screens showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Directory,
+    Instructions,
+    /// The outbox: something was queued, acknowledged or rejected.
+    Outbox,
+}
+
 /// The channels a desk keeps across sign-ins; each engine publishes into them.
 #[derive(Clone)]
 pub struct SyncHandles {
     pub status: watch::Sender<SyncStatus>,
-    /// Fires after a pull changed the local directory.
-    pub directory_changed: broadcast::Sender<()>,
+    pub changed: broadcast::Sender<Changed>,
 }
 
 /// A running sync task. Dropping it stops the task.
@@ -82,14 +94,15 @@ impl Worker {
         let mut failures: u32 = 0;
         let mut offline_since: Option<i64> = None;
         loop {
-            let wait = match self.pull_until_current().await {
-                Ok(changed) => {
+            let round = async {
+                self.push_pending().await?;
+                self.pull_until_current().await
+            };
+            let wait = match round.await {
+                Ok(()) => {
                     failures = 0;
                     offline_since = None;
                     self.publish(ConnectionState::Online).await;
-                    if changed {
-                        let _ = self.handles.directory_changed.send(());
-                    }
                     self.poll_interval
                 }
                 Err(e) if e.code == DeskErrorCode::NotSignedIn => {
@@ -129,9 +142,46 @@ impl Worker {
         }
     }
 
-    /// Pulls pages until the server says there is no more; true when anything changed.
-    async fn pull_until_current(&self) -> DeskResult<bool> {
-        let mut changed = false;
+    /// Sends the outbox in order until it is empty. A mutation the server refuses is
+    /// marked rejected and the rest go on; a transport failure stops the round (the
+    /// caller retries with backoff) and nothing is lost or reordered.
+    async fn push_pending(&self) -> DeskResult<()> {
+        let mut batch_size = PUSH_BATCH;
+        loop {
+            let batch = self.store.pending_batch(batch_size).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            match self.api.push(&self.token, &batch).await {
+                Ok(answer) => {
+                    self.store.record_push_results(&answer.results).await?;
+                    self.notify(Changed::Outbox);
+                    self.notify(Changed::Instructions);
+                }
+                // The request as a whole was refused (too large, malformed): find the
+                // culprit by sending one at a time, and reject only it.
+                Err(e) if e.code == DeskErrorCode::InvalidInput && batch.len() > 1 => {
+                    batch_size = 1
+                }
+                Err(e) if e.code == DeskErrorCode::InvalidInput => {
+                    tracing::warn!(mutation = %batch[0].id, "the server refused a mutation: {e}");
+                    self.store
+                        .reject_mutation(batch[0].id, RejectCode::Invalid, &e.message)
+                        .await?;
+                    self.notify(Changed::Outbox);
+                    self.notify(Changed::Instructions);
+                }
+                Err(e) => {
+                    let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
+                    self.store.record_push_failure(&ids, &e.message).await?;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Pulls pages until the server says there is no more.
+    async fn pull_until_current(&self) -> DeskResult<()> {
         loop {
             let (cursor, _) = self.store.sync_cursor().await?;
             let page = self
@@ -142,11 +192,22 @@ impl Worker {
                 .store
                 .apply_changes(&page.changes, crate::now_ms())
                 .await?;
-            changed |= applied.directory_changed;
+            if applied.directory_changed {
+                self.notify(Changed::Directory);
+            }
+            if applied.instructions_changed {
+                self.notify(Changed::Instructions);
+                self.notify(Changed::Outbox);
+            }
             if !page.has_more || page.changes.is_empty() {
-                return Ok(changed);
+                return Ok(());
             }
         }
+    }
+
+    fn notify(&self, what: Changed) {
+        // No receiver (no window) is fine.
+        let _ = self.handles.changed.send(what);
     }
 
     async fn publish(&self, connection: ConnectionState) {
@@ -159,17 +220,19 @@ impl Worker {
     }
 }
 
-/// The status with the store's cursor and last sync time.
+/// The status with the store's cursor, last sync time and outbox counts.
 pub async fn status_from_store(
     store: &Store,
     connection: ConnectionState,
 ) -> DeskResult<SyncStatus> {
     let (cursor, last_sync_ms) = store.sync_cursor().await?;
+    let outbox = store.outbox_counts().await?;
     Ok(SyncStatus {
         connection,
         last_sync_ms,
-        queued: 0,
-        oldest_queued_ms: None,
+        queued: outbox.queued,
+        oldest_queued_ms: outbox.oldest_queued_ms,
+        rejected: outbox.rejected,
         cursor,
     })
 }

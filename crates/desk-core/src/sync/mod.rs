@@ -4,5 +4,5 @@ pub mod backoff;
 pub mod engine;
 pub mod status;
 
-pub use engine::{SyncEngine, SyncHandles};
+pub use engine::{Changed, SyncEngine, SyncHandles};
 pub use status::{ConnectionState, SyncStatus};

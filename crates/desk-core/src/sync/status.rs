@@ -39,6 +39,8 @@ pub struct SyncStatus {
     pub queued: u32,
     #[ts(type = "number | null")]
     pub oldest_queued_ms: Option<i64>,
+    /// Writes the server refused; listed with their reasons in the Sync panel.
+    pub rejected: u32,
     /// The last sequence number of the building's change log applied here.
     #[ts(type = "number")]
     pub cursor: i64,

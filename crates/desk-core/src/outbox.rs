@@ -1,0 +1,285 @@
+//! The outbox: desk writes waiting for the server, in the order staff made them.
+//!
+//! A write is one row here, inserted in the same SQLite transaction as anything else
+//! the write touches, and fsynced on commit. Rows stay `pending` until the server
+//! answers. Then they become `acked` (kept until the pull cursor passes their sequence,
+//! so the screen does not flicker back) or `rejected` (kept and shown until staff
+//! dismiss them). Readers lay pending and acked rows over the server's state; see
+//! [`crate::instructions`].
+
+use frontdesk_protocol::{Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    Pending,
+    Acked,
+    Rejected,
+}
+
+/// One queued or rejected write, for the Sync panel.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct OutboxItem {
+    pub mutation: Mutation,
+    pub state: OutboxState,
+    pub reject_code: Option<RejectCode>,
+    pub reject_reason: Option<String>,
+    /// Pushes tried so far and the last failure, while it waits.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// What the status bar counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub queued: u32,
+    pub oldest_queued_ms: Option<i64>,
+    pub rejected: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    mutation_id: String,
+    body: String,
+    client_time_ms: i64,
+    state: String,
+    reject_code: Option<String>,
+    reject_reason: Option<String>,
+    attempts: i64,
+    last_error: Option<String>,
+}
+
+impl Row {
+    fn mutation(&self) -> DeskResult<Mutation> {
+        let id = Uuid::parse_str(&self.mutation_id)
+            .map_err(|e| DeskError::new(DeskErrorCode::Storage, format!("outbox id: {e}")))?;
+        Ok(Mutation {
+            id,
+            client_time_ms: self.client_time_ms,
+            body: serde_json::from_str(&self.body)?,
+        })
+    }
+
+    fn item(&self) -> DeskResult<OutboxItem> {
+        let state = match self.state.as_str() {
+            "pending" => OutboxState::Pending,
+            "acked" => OutboxState::Acked,
+            _ => OutboxState::Rejected,
+        };
+        let reject_code = match &self.reject_code {
+            Some(code) => Some(serde_json::from_value(serde_json::Value::String(
+                code.clone(),
+            ))?),
+            None => None,
+        };
+        Ok(OutboxItem {
+            mutation: self.mutation()?,
+            state,
+            reject_code,
+            reject_reason: self.reject_reason.clone(),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            last_error: self.last_error.clone(),
+        })
+    }
+}
+
+/// Queues `body` as a new mutation, inside the caller's transaction.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    body: MutationBody,
+    now_ms: i64,
+) -> DeskResult<Mutation> {
+    let mutation = Mutation {
+        id: Uuid::now_v7(),
+        client_time_ms: now_ms,
+        body,
+    };
+    sqlx::query("INSERT INTO outbox (mutation_id, body, client_time_ms) VALUES (?, ?, ?)")
+        .bind(mutation.id.to_string())
+        .bind(serde_json::to_string(&mutation.body)?)
+        .bind(mutation.client_time_ms)
+        .execute(conn)
+        .await?;
+    Ok(mutation)
+}
+
+/// Marks a pulled change's mutation as applied, if it is one of ours still waiting:
+/// the push answer may have been lost, but the echo proves the server applied it.
+pub async fn match_echo(
+    conn: &mut SqliteConnection,
+    mutation_id: Uuid,
+    seq: i64,
+) -> DeskResult<()> {
+    sqlx::query("UPDATE outbox SET state = 'acked', acked_seq = ? WHERE mutation_id = ? AND state = 'pending'")
+        .bind(seq)
+        .bind(mutation_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Drops acknowledged rows whose effect the local tables now hold (cursor ≥ their seq).
+pub async fn forget_pulled(conn: &mut SqliteConnection, cursor: i64) -> DeskResult<()> {
+    sqlx::query("DELETE FROM outbox WHERE state = 'acked' AND acked_seq <= ?")
+        .bind(cursor)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+macro_rules! select_rows {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT mutation_id, body, client_time_ms, state, reject_code, reject_reason, attempts, last_error FROM outbox ",
+            $($rest),*
+        )
+    };
+}
+
+impl Store {
+    /// The oldest pending mutations, in order: the next push.
+    pub async fn pending_batch(&self, limit: u32) -> DeskResult<Vec<Mutation>> {
+        let rows: Vec<Row> =
+            sqlx::query_as(select_rows!("WHERE state = 'pending' ORDER BY seq LIMIT ?"))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(Row::mutation).collect()
+    }
+
+    /// The mutations readers lay over the server's state (pending and acked), in order.
+    pub async fn overlay(&self) -> DeskResult<Vec<(Mutation, OutboxState)>> {
+        let rows: Vec<Row> = sqlx::query_as(select_rows!(
+            "WHERE state IN ('pending', 'acked') ORDER BY seq"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.mutation()?, r.item()?.state)))
+            .collect()
+    }
+
+    /// Pending and rejected writes, oldest first, for the Sync panel.
+    pub async fn outbox_items(&self) -> DeskResult<Vec<OutboxItem>> {
+        let rows: Vec<Row> = sqlx::query_as(select_rows!(
+            "WHERE state IN ('pending', 'rejected') ORDER BY seq"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(Row::item).collect()
+    }
+
+    pub async fn outbox_counts(&self) -> DeskResult<OutboxCounts> {
+        let (queued, oldest, rejected): (i64, Option<i64>, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), MIN(CASE WHEN state = 'pending' THEN client_time_ms END), \
+             COALESCE(SUM(state = 'rejected'), 0) FROM outbox",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(OutboxCounts {
+            queued: u32::try_from(queued).unwrap_or(u32::MAX),
+            oldest_queued_ms: oldest,
+            rejected: u32::try_from(rejected).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Records the server's answers to a push, all in one transaction.
+    pub async fn record_push_results(&self, results: &[MutationResult]) -> DeskResult<()> {
+        let mut tx = self.pool().begin().await?;
+        for result in results {
+            let id = result.id.to_string();
+            match &result.outcome {
+                MutationOutcome::Applied { seq } => {
+                    sqlx::query(
+                        "UPDATE outbox SET state = 'acked', acked_seq = ?, last_error = NULL \
+                         WHERE mutation_id = ? AND state = 'pending'",
+                    )
+                    .bind(seq)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                MutationOutcome::Rejected { code, reason } => {
+                    reject(&mut tx, &id, *code, reason).await?;
+                }
+            }
+        }
+        // An acknowledgement may already be behind the cursor (the echo came first).
+        let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        forget_pulled(&mut tx, cursor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The server refused one mutation outright (not in a result list).
+    pub async fn reject_mutation(
+        &self,
+        id: Uuid,
+        code: RejectCode,
+        reason: &str,
+    ) -> DeskResult<()> {
+        let mut conn = self.pool().acquire().await?;
+        reject(&mut conn, &id.to_string(), code, reason).await
+    }
+
+    /// Notes a failed attempt on the mutations of a push that did not get through.
+    pub async fn record_push_failure(&self, ids: &[Uuid], error: &str) -> DeskResult<()> {
+        let mut tx = self.pool().begin().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?",
+            )
+            .bind(error)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Staff have read why a write was refused: forget it.
+    pub async fn dismiss_rejected(&self, id: Uuid) -> DeskResult<()> {
+        let done = sqlx::query("DELETE FROM outbox WHERE mutation_id = ? AND state = 'rejected'")
+            .bind(id.to_string())
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(DeskError::new(
+                DeskErrorCode::NotFound,
+                format!("no rejected change {id}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+async fn reject(
+    conn: &mut SqliteConnection,
+    id: &str,
+    code: RejectCode,
+    reason: &str,
+) -> DeskResult<()> {
+    let code = serde_json::to_value(code)?;
+    sqlx::query(
+        "UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? \
+         WHERE mutation_id = ? AND state = 'pending'",
+    )
+    .bind(code.as_str())
+    .bind(reason)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
