@@ -5,6 +5,9 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { DeskError } from "@/bindings/DeskError";
 import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
+import type { InstructionTarget } from "@/bindings/InstructionTarget";
+import type { InstructionView } from "@/bindings/InstructionView";
+import type { OutboxItem } from "@/bindings/OutboxItem";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
@@ -67,12 +70,29 @@ export const desk = {
   getResident: (id: string) => call<ResidentDetail>("get_resident", { id }),
   setLanguage: (language: LanguageSetting) => call<null>("set_language", { language }),
 
+  /** Standing instructions on a unit or a resident, newest first (queued versions included). */
+  listInstructions: (target: InstructionTarget) => call<InstructionView[]>("list_instructions", { target }),
+  /** New instruction when `id` is null, else a new version of that one. Applied here at once, queued. */
+  saveInstruction: (id: string | null, target: InstructionTarget, text: string) =>
+    call<null>("save_instruction", { id, target, text }),
+  deleteInstruction: (id: string) => call<null>("delete_instruction", { id }),
+  /** Queued and refused writes, oldest first (the Sync panel). */
+  listOutbox: () => call<OutboxItem[]>("list_outbox"),
+  /** Forget a refused write once staff have read why. */
+  dismissRejected: (mutationId: string) => call<null>("dismiss_rejected", { mutationId }),
+
   /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
     listen<SyncStatus>("sync-status", (event) => handler(event.payload)),
   /** Fires after a pull changed the local directory: refresh what is on screen. */
   onDirectoryChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("directory-changed", () => handler()),
+  /** Fires after instructions changed here or from a pull: refresh the visible ones. */
+  onInstructionsChanged: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>("instructions-changed", () => handler()),
+  /** Fires when the queue of writes changed (queued, sent, refused, dismissed). */
+  onOutboxChanged: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>("outbox-changed", () => handler()),
 };
 
 export type Desk = typeof desk;
