@@ -116,7 +116,7 @@ impl Store {
     ) -> DeskResult<Mutation> {
         let text = normalize_instruction_text(text)
             .map_err(|e| DeskError::new(DeskErrorCode::InvalidInput, e))?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists: Option<(i64,)> = match &target {
             InstructionTarget::Unit(unit) => {
                 sqlx::query_as("SELECT 1 FROM units WHERE id = ?")
@@ -149,7 +149,7 @@ impl Store {
     }
 
     pub async fn delete_instruction(&self, id: &str, now_ms: i64) -> DeskResult<Mutation> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mutation = outbox::enqueue(
             &mut tx,
             MutationBody::InstructionDelete { id: id.to_owned() },

@@ -194,7 +194,7 @@ impl Store {
 
     /// Records the server's answers to a push, all in one transaction.
     pub async fn record_push_results(&self, results: &[MutationResult]) -> DeskResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for result in results {
             let id = result.id.to_string();
             match &result.outcome {
@@ -235,7 +235,7 @@ impl Store {
 
     /// Notes a failed attempt on the mutations of a push that did not get through.
     pub async fn record_push_failure(&self, ids: &[Uuid], error: &str) -> DeskResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for id in ids {
             sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?",

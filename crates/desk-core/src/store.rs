@@ -47,6 +47,15 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that writes. It takes SQLite's write lock up front (`BEGIN
+    /// IMMEDIATE`) so that it waits its turn under the busy timeout. A deferred
+    /// transaction that reads before it writes would fail at once with "database is
+    /// locked" if another connection committed in between (WAL cannot upgrade a stale
+    /// read snapshot).
+    pub async fn begin_write(&self) -> DeskResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// The change-log sequence applied so far, and when the last pull completed.
     pub async fn sync_cursor(&self) -> DeskResult<(i64, Option<i64>)> {
         let row: (i64, Option<i64>) =
@@ -59,7 +68,7 @@ impl Store {
     /// Forgets the cached building: used when the desk signs in to another building or
     /// server, whose change log starts over.
     pub async fn reset_building_cache(&self) -> DeskResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for statement in [
             "DELETE FROM instructions",
             "DELETE FROM residents_fts",

@@ -342,3 +342,35 @@ async fn the_queue_keeps_its_order_and_survives_reopening() {
     assert!(matches!(&ids[0], MutationBody::InstructionSave { id, .. } if id == "i0"));
     assert_eq!(ids.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_and_pulls_at_the_same_time_never_see_a_locked_database() {
+    // Staff typing while the sync task applies pages: both are read-then-write
+    // transactions on separate connections. Without taking the write lock up front,
+    // SQLite answers "database is locked" at once instead of waiting its turn.
+    let (_dir, store) = store_with_unit().await;
+    let puller = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for seq in 2..202 {
+                let body = ChangeBody::InstructionUpserted(server_instruction(
+                    &format!("s{seq}"),
+                    "from the server",
+                ));
+                store
+                    .apply_changes(&[change(seq, None, body)], seq)
+                    .await
+                    .expect("apply while writing");
+            }
+        })
+    };
+    for n in 0..200 {
+        store
+            .save_instruction(None, unit_target(), &format!("typed {n}"), n)
+            .await
+            .expect("write while applying");
+    }
+    puller.await.unwrap();
+    assert_eq!(store.outbox_counts().await.unwrap().queued, 200);
+    assert_eq!(store.sync_cursor().await.unwrap().0, 201);
+}

@@ -25,7 +25,7 @@ impl Store {
     /// Applies `changes` (which must follow the current cursor, in order) and moves the
     /// cursor to the last one's sequence, stamping `now_ms` as the last sync time.
     pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
