@@ -11,6 +11,7 @@ pub mod error;
 pub mod instructions;
 pub mod mutation;
 pub mod sync;
+pub mod ws;
 
 pub use auth::*;
 pub use directory::*;
@@ -18,6 +19,7 @@ pub use error::*;
 pub use instructions::*;
 pub use mutation::*;
 pub use sync::*;
+pub use ws::*;
 
 /// API version prefix of every HTTP route.
 pub const API_PREFIX: &str = "/v1";
