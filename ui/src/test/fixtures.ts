@@ -1,5 +1,9 @@
 import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { ConnectionState } from "@/bindings/ConnectionState";
+import type { InstructionTarget } from "@/bindings/InstructionTarget";
+import type { InstructionView } from "@/bindings/InstructionView";
+import type { MutationBody } from "@/bindings/MutationBody";
+import type { OutboxItem } from "@/bindings/OutboxItem";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentHit } from "@/bindings/ResidentHit";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
@@ -138,4 +142,37 @@ export function fakeSearch(args: Record<string, unknown>): ResidentSearch {
 /** A search answer holding all of `found`. */
 export function page(found: ResidentHit[], total = found.length): ResidentSearch {
   return { hits: found, total };
+}
+
+/** A standing instruction as list_instructions answers it. */
+export function instructionView(
+  id: string,
+  target: InstructionTarget,
+  text: string,
+  more: { pending?: boolean; updated_by?: string; updated_at_ms?: number } = {},
+): InstructionView {
+  return {
+    instruction: {
+      id,
+      building_id: BUILDING_ID,
+      target,
+      text,
+      updated_by: more.updated_by ?? signedIn.staff.id,
+      updated_at_ms: more.updated_at_ms ?? new Date("2025-03-10T14:05:00").getTime(),
+    },
+    pending: more.pending ?? false,
+  };
+}
+
+/** A queued or refused write as list_outbox answers it. */
+export function outboxItem(mutationId: string, body: MutationBody, more: Partial<OutboxItem> = {}): OutboxItem {
+  return {
+    mutation: { id: mutationId, client_time_ms: new Date("2025-03-10T14:05:00").getTime(), body },
+    state: "pending",
+    reject_code: null,
+    reject_reason: null,
+    attempts: 0,
+    last_error: null,
+    ...more,
+  };
 }

@@ -14,6 +14,11 @@ export function mockDesk(boot: Bootstrap = bootstrap()) {
   tauriMock.on("get_resident", (a: Record<string, unknown>) => detailOf(String(a.id)));
   tauriMock.on("set_language", null);
   tauriMock.on("sign_out", null);
+  tauriMock.on("list_instructions", []);
+  tauriMock.on("save_instruction", null);
+  tauriMock.on("delete_instruction", null);
+  tauriMock.on("list_outbox", []);
+  tauriMock.on("dismiss_rejected", null);
 }
 
 /** Render the whole app after bootstrap. Returns user-event bound to it. */

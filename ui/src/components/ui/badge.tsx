@@ -10,6 +10,8 @@ const badgeVariants = cva(
         default: "border-transparent bg-primary/10 text-primary",
         secondary: "border-transparent bg-secondary text-secondary-foreground",
         outline: "border-border text-muted-foreground",
+        warning: "border-warning/40 bg-warning/15 text-warning-foreground",
+        destructive: "border-transparent bg-destructive/10 text-destructive",
       },
     },
     defaultVariants: { variant: "default" },

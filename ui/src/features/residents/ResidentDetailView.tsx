@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
+import { InstructionsSection, type StaffRef } from "@/features/instructions/InstructionsSection";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { describeError } from "@/lib/errors";
 import { formatCalendarDate, languageName } from "@/lib/format";
@@ -21,9 +22,11 @@ export interface ResidentDetailViewProps {
   id: string;
   onBack: () => void;
   onOpen: (id: string) => void;
+  /** Who is signed in at this desk (instructions say who wrote them). */
+  staff: StaffRef;
 }
 
-export function ResidentDetailView({ id, onBack, onOpen }: ResidentDetailViewProps) {
+export function ResidentDetailView({ id, onBack, onOpen, staff }: ResidentDetailViewProps) {
   const { t } = useTranslation();
   const [detail, setDetail] = useState<ResidentDetail | null>(null);
   const [error, setError] = useState<DeskError | null>(null);
@@ -123,7 +126,7 @@ export function ResidentDetailView({ id, onBack, onOpen }: ResidentDetailViewPro
             )}
           </Alert>
         )}
-        {shown && <ResidentBody detail={shown} headingRef={heading} onOpen={onOpen} />}
+        {shown && <ResidentBody detail={shown} headingRef={heading} onOpen={onOpen} staff={staff} />}
       </div>
     </section>
   );
@@ -133,10 +136,12 @@ function ResidentBody({
   detail,
   headingRef,
   onOpen,
+  staff,
 }: {
   detail: ResidentDetail;
   headingRef: React.RefObject<HTMLHeadingElement | null>;
   onOpen: (id: string) => void;
+  staff: StaffRef;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -169,6 +174,27 @@ function ResidentBody({
           </Badge>
           {r.is_primary_resident && <Badge variant="outline">{t("resident.primary")}</Badge>}
         </div>
+      </div>
+
+      <div className="grid gap-4 md:grid-cols-2">
+        <InstructionsSection
+          key={`resident:${r.id}`}
+          target={{ type: "resident", id: r.id }}
+          title={t("instructions.residentTitle")}
+          testId="instructions-resident"
+          shortcut="i"
+          staff={staff}
+        />
+        {unit && (
+          <InstructionsSection
+            key={`unit:${unit.id}`}
+            target={{ type: "unit", id: unit.id }}
+            title={t("instructions.unitTitle", { number: unit.unit_number })}
+            testId="instructions-unit"
+            shortcut="u"
+            staff={staff}
+          />
+        )}
       </div>
 
       <div className="grid gap-4 md:grid-cols-2">

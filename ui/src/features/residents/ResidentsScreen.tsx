@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import type { ResidentHit } from "@/bindings/ResidentHit";
+import type { StaffRef } from "@/features/instructions/InstructionsSection";
 import { isEditableTarget } from "@/lib/utils";
 import { ResidentDetailView } from "./ResidentDetailView";
 import { ResidentSearch } from "./ResidentSearch";
@@ -28,9 +29,10 @@ export const initialResidentsState: ResidentsState = {
 export interface ResidentsScreenProps {
   state: ResidentsState;
   onStateChange: (update: (s: ResidentsState) => ResidentsState) => void;
+  staff: StaffRef;
 }
 
-export function ResidentsScreen({ state, onStateChange }: ResidentsScreenProps) {
+export function ResidentsScreen({ state, onStateChange, staff }: ResidentsScreenProps) {
   const open = state.openId !== null;
 
   // On the resident page, "/" or Ctrl+K goes back to the search (the list focuses it).
@@ -54,6 +56,7 @@ export function ResidentsScreen({ state, onStateChange }: ResidentsScreenProps) 
         id={state.openId}
         onBack={() => onStateChange((s) => ({ ...s, openId: null }))}
         onOpen={(id) => onStateChange((s) => ({ ...s, openId: id }))}
+        staff={staff}
       />
     );
   }

@@ -49,7 +49,13 @@ export function AppShell(props: AppShellProps) {
   let content;
   switch (section) {
     case "residents":
-      content = <ResidentsScreen state={residents} onStateChange={setResidents} />;
+      content = (
+        <ResidentsScreen
+          state={residents}
+          onStateChange={setResidents}
+          staff={{ id: signedIn.staff.id, name: signedIn.staff.name }}
+        />
+      );
       break;
     case "settings":
       content = (
