@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { AlertCircle, KeyRound, Languages, LogOut, UserRound } from "lucide-react";
+import { AlertCircle, CloudUpload, KeyRound, Languages, LogOut, UserRound } from "lucide-react";
 import { desk, type DeskError, type LanguageSetting } from "@/api/desk";
 import type { SessionStorage } from "@/bindings/SessionStorage";
 import type { SignedIn } from "@/bindings/SignedIn";
+import type { SyncStatus } from "@/bindings/SyncStatus";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Kbd } from "@/components/ui/kbd";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
 import { Spinner } from "@/components/ui/spinner";
@@ -20,6 +22,8 @@ export interface SettingsScreenProps {
   language: LanguageSetting;
   onLanguageChange: (language: LanguageSetting) => void;
   onSignedOut: () => void;
+  status: SyncStatus;
+  onOpenSync: () => void;
 }
 
 const SYSTEM = "system";
@@ -31,6 +35,8 @@ export function SettingsScreen({
   language,
   onLanguageChange,
   onSignedOut,
+  status,
+  onOpenSync,
 }: SettingsScreenProps) {
   const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -106,6 +112,24 @@ export function SettingsScreen({
                 </p>
               </Alert>
             )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle className="flex items-center gap-2">
+              <CloudUpload aria-hidden="true" className="size-4 text-muted-foreground" />
+              {t("sync.settingsTitle")}
+            </CardTitle>
+            <CardDescription data-testid="settings-sync-summary">
+              {t("sync.settingsBody", { count: status.queued + status.rejected })}
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Button variant="outline" onClick={onOpenSync} data-testid="settings-open-sync" aria-keyshortcuts="Alt+S">
+              {t("sync.open")}
+              <Kbd aria-hidden="true">{t("sync.shortcut")}</Kbd>
+            </Button>
           </CardContent>
         </Card>
 

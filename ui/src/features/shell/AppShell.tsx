@@ -5,6 +5,7 @@ import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import { ResidentsScreen, initialResidentsState, type ResidentsState } from "@/features/residents/ResidentsScreen";
 import { SettingsScreen } from "@/features/settings/SettingsScreen";
+import { SyncPanel } from "@/features/sync/SyncPanel";
 import { NavSidebar } from "./NavSidebar";
 import { Placeholder } from "./Placeholder";
 import { sectionForShortcut, type SectionId } from "./sections";
@@ -27,6 +28,7 @@ export function AppShell(props: AppShellProps) {
   const [section, setSection] = useState<SectionId>("residents");
   // Kept here so the query, the results and the selection survive a trip to another section.
   const [residents, setResidents] = useState<ResidentsState>(initialResidentsState);
+  const [syncOpen, setSyncOpen] = useState(false);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -34,6 +36,9 @@ export function AppShell(props: AppShellProps) {
       if (target) {
         e.preventDefault();
         setSection(target);
+      } else if (isSyncShortcut(e)) {
+        e.preventDefault();
+        setSyncOpen((open) => !open);
       }
     };
     window.addEventListener("keydown", onKey);
@@ -66,6 +71,8 @@ export function AppShell(props: AppShellProps) {
           language={props.language}
           onLanguageChange={props.onLanguageChange}
           onSignedOut={props.onSignedOut}
+          status={status}
+          onOpenSync={() => setSyncOpen(true)}
         />
       );
       break;
@@ -81,7 +88,19 @@ export function AppShell(props: AppShellProps) {
           {content}
         </main>
       </div>
-      <StatusBar status={status} onSignInAgain={props.onSignInAgain} onStatus={props.onStatus} />
+      <StatusBar
+        status={status}
+        onSignInAgain={props.onSignInAgain}
+        onStatus={props.onStatus}
+        onOpenSync={() => setSyncOpen(true)}
+      />
+      {syncOpen && <SyncPanel onClose={() => setSyncOpen(false)} />}
     </div>
   );
+}
+
+/** Alt+S (by physical key, so it also works where Alt+S types a character). */
+function isSyncShortcut(e: KeyboardEvent): boolean {
+  if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return false;
+  return e.code === "KeyS" || e.key.toLowerCase() === "s";
 }

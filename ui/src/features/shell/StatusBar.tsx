@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { CloudUpload, LogIn, RefreshCw } from "lucide-react";
+import { AlertTriangle, CloudUpload, LogIn, RefreshCw } from "lucide-react";
 import { desk, type DeskError } from "@/api/desk";
 import type { ConnectionState } from "@/bindings/ConnectionState";
 import type { SyncStatus } from "@/bindings/SyncStatus";
@@ -60,9 +60,11 @@ export interface StatusBarProps {
   status: SyncStatus;
   onSignInAgain: () => void;
   onStatus: (status: SyncStatus) => void;
+  /** Opens the Sync panel (queued and refused writes). */
+  onOpenSync?: () => void;
 }
 
-export function StatusBar({ status, onSignInAgain, onStatus }: StatusBarProps) {
+export function StatusBar({ status, onSignInAgain, onStatus, onOpenSync }: StatusBarProps) {
   const { t, i18n } = useTranslation();
   useNow(1000); // re-render every second: countdowns and "2 minutes ago" move on
   const now = Date.now();
@@ -125,14 +127,37 @@ export function StatusBar({ status, onSignInAgain, onStatus }: StatusBarProps) {
       >
         {lastSync}
       </span>
-      <span
+      <button
+        type="button"
+        onClick={onOpenSync}
         data-testid="status-queued"
         data-count={status.queued}
-        className={cn("flex items-center gap-1", status.queued > 0 && "font-medium text-foreground")}
+        aria-haspopup="dialog"
+        aria-keyshortcuts="Alt+S"
+        title={t("status.openSync")}
+        className={cn(
+          "flex items-center gap-1 rounded px-1 outline-none hover:text-foreground hover:underline focus-visible:ring-2 focus-visible:ring-ring",
+          status.queued > 0 && "font-medium text-foreground",
+        )}
       >
         <CloudUpload aria-hidden="true" className="size-3.5" />
         {t("status.queued", { count: status.queued })}
-      </span>
+      </button>
+      {status.rejected > 0 && (
+        <button
+          type="button"
+          onClick={onOpenSync}
+          data-testid="status-rejected"
+          data-count={status.rejected}
+          aria-haspopup="dialog"
+          aria-keyshortcuts="Alt+S"
+          title={t("status.openSync")}
+          className="flex items-center gap-1 rounded px-1 font-medium text-destructive outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+        >
+          <AlertTriangle aria-hidden="true" className="size-3.5" />
+          {t("status.rejected", { count: status.rejected })}
+        </button>
+      )}
       <div className="ml-auto flex items-center gap-2">
         {syncError && (
           <span role="alert" className="text-destructive" data-testid="status-sync-error">

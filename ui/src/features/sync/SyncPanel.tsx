@@ -1,0 +1,261 @@
+// The Sync panel: the writes made at this desk that the server has not accepted yet —
+// queued ones (with their attempts and last error) and refused ones (with the reason, to
+// read and dismiss). Opened from the status bar, Alt+S, or Settings.
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
+import { AlertCircle, AlertTriangle, CheckCircle2, CloudUpload, X } from "lucide-react";
+import { desk, type DeskError } from "@/api/desk";
+import type { InstructionTarget } from "@/bindings/InstructionTarget";
+import type { MutationBody } from "@/bindings/MutationBody";
+import type { OutboxItem } from "@/bindings/OutboxItem";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { Kbd } from "@/components/ui/kbd";
+import { Spinner } from "@/components/ui/spinner";
+import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { describeError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+
+function targetText(t: TFunction, target: InstructionTarget): string {
+  return target.type === "unit"
+    ? t("sync.targetUnit", { id: target.id })
+    : t("sync.targetResident", { id: target.id });
+}
+
+function flat(text: string, max = 120): string {
+  const s = text.replace(/\s+/g, " ").trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** What a queued write does, in words. */
+export function describeMutation(t: TFunction, body: MutationBody): string {
+  switch (body.kind) {
+    case "instruction_save":
+      return t("sync.instructionSave", { target: targetText(t, body.payload.target), text: flat(body.payload.text) });
+    case "instruction_delete":
+      return t("sync.instructionDelete", { id: body.payload.id });
+  }
+}
+
+export interface SyncPanelProps {
+  onClose: () => void;
+}
+
+export function SyncPanel({ onClose }: SyncPanelProps) {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<OutboxItem[] | null>(null);
+  const [loadError, setLoadError] = useState<DeskError | null>(null);
+  const [dismissError, setDismissError] = useState<DeskError | null>(null);
+  const [dismissing, setDismissing] = useState<string | null>(null);
+  const [refreshTick, setRefreshTick] = useState(0);
+  const latestRequest = useRef(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const request = ++latestRequest.current;
+    desk.listOutbox().then(
+      (list) => {
+        if (request !== latestRequest.current) return;
+        setItems(list);
+        setLoadError(null);
+      },
+      (err: unknown) => {
+        if (request !== latestRequest.current) return;
+        setLoadError(err as DeskError);
+      },
+    );
+  }, [refreshTick]);
+
+  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
+  useDeskEvent(desk.onOutboxChanged, refresh);
+  useDeskEvent(desk.onSyncStatus, refresh);
+
+  const dismiss = async (mutationId: string) => {
+    setDismissing(mutationId);
+    setDismissError(null);
+    try {
+      await desk.dismissRejected(mutationId);
+      heading.current?.focus();
+      refresh();
+    } catch (err) {
+      setDismissError(err as DeskError);
+    } finally {
+      setDismissing(null);
+    }
+  };
+
+  const rejected = items?.filter((i) => i.state === "rejected") ?? [];
+  const waiting = items?.filter((i) => i.state !== "rejected") ?? [];
+
+  return (
+    <Dialog
+      onClose={onClose}
+      initialFocus={heading}
+      aria-labelledby={titleId}
+      aria-describedby={descriptionId}
+      data-testid="sync-panel"
+      onKeyDown={(e) => {
+        // Alt+S again closes it.
+        if (e.altKey && !e.ctrlKey && !e.metaKey && (e.code === "KeyS" || e.key.toLowerCase() === "s")) {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <div className="flex items-start gap-3 border-b border-border px-5 py-3">
+        <div className="min-w-0 flex-1">
+          <h2 id={titleId} ref={heading} tabIndex={-1} className="text-base font-semibold tracking-tight outline-none">
+            {t("sync.title")}
+          </h2>
+          <p id={descriptionId} className="text-sm text-muted-foreground">
+            {t("sync.description")}
+          </p>
+        </div>
+        <Button variant="ghost" size="sm" onClick={onClose} data-testid="sync-panel-close" aria-keyshortcuts="Escape">
+          <X aria-hidden="true" />
+          {t("sync.close")}
+          <Kbd aria-hidden="true">Esc</Kbd>
+        </Button>
+      </div>
+      <div className="min-h-0 flex-1 space-y-4 overflow-y-auto px-5 py-4">
+        {loadError && (
+          <Alert variant="destructive" role="alert" data-testid="sync-panel-error">
+            <AlertCircle aria-hidden="true" />
+            <div className="flex-1">
+              <p className="font-medium">{t("sync.loadFailed")}</p>
+              <p>{describeError(t, loadError).text}</p>
+            </div>
+            <Button size="sm" variant="outline" onClick={refresh}>
+              {t("app.retry")}
+            </Button>
+          </Alert>
+        )}
+        {dismissError && (
+          <Alert variant="destructive" role="alert" data-testid="sync-dismiss-error">
+            <AlertCircle aria-hidden="true" />
+            <div className="flex-1">
+              <p className="font-medium">{t("sync.dismissFailed")}</p>
+              <p>{describeError(t, dismissError).text}</p>
+              {describeError(t, dismissError).details && (
+                <p className="text-xs">{describeError(t, dismissError).details}</p>
+              )}
+            </div>
+          </Alert>
+        )}
+        {items === null && !loadError && (
+          <p className="flex items-center gap-2 text-sm text-muted-foreground" role="status">
+            <Spinner className="size-3.5" />
+            {t("sync.loading")}
+          </p>
+        )}
+        {items !== null && items.length === 0 && (
+          <div className="flex flex-col items-center gap-1 py-6 text-center" data-testid="sync-empty">
+            <CheckCircle2 aria-hidden="true" className="size-8 text-success" />
+            <p className="font-medium">{t("sync.empty")}</p>
+            <p className="text-sm text-muted-foreground">{t("sync.emptyHint")}</p>
+          </div>
+        )}
+        {rejected.length > 0 && (
+          <section aria-labelledby={`${titleId}-rejected`} className="space-y-2">
+            <h3 id={`${titleId}-rejected`} className="flex items-center gap-2 text-sm font-semibold text-destructive">
+              <AlertTriangle aria-hidden="true" className="size-4" />
+              {t("sync.rejectedTitle")}
+            </h3>
+            <ul className="space-y-2">
+              {rejected.map((item) => (
+                <OutboxRow
+                  key={item.mutation.id}
+                  item={item}
+                  dismissing={dismissing === item.mutation.id}
+                  onDismiss={() => void dismiss(item.mutation.id)}
+                />
+              ))}
+            </ul>
+          </section>
+        )}
+        {waiting.length > 0 && (
+          <section aria-labelledby={`${titleId}-pending`} className="space-y-2">
+            <h3 id={`${titleId}-pending`} className="flex items-center gap-2 text-sm font-semibold">
+              <CloudUpload aria-hidden="true" className="size-4 text-muted-foreground" />
+              {t("sync.pendingTitle")}
+            </h3>
+            <ul className="space-y-2">
+              {waiting.map((item) => (
+                <OutboxRow key={item.mutation.id} item={item} dismissing={false} onDismiss={() => {}} />
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+function OutboxRow({
+  item,
+  dismissing,
+  onDismiss,
+}: {
+  item: OutboxItem;
+  dismissing: boolean;
+  onDismiss: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const made = formatDateTime(item.mutation.client_time_ms, i18n.language);
+  const isRejected = item.state === "rejected";
+  const stateLabel =
+    item.state === "rejected" ? t("sync.stateRejected") : item.state === "acked" ? t("sync.stateAcked") : t("sync.statePending");
+
+  return (
+    <li
+      data-testid="outbox-item"
+      data-state={item.state}
+      data-mutation-id={item.mutation.id}
+      className="space-y-1.5 rounded-md border border-border px-3 py-2"
+    >
+      <div className="flex items-start gap-2">
+        <p className="min-w-0 flex-1 text-sm break-words" data-testid="outbox-description">
+          {describeMutation(t, item.mutation.body)}
+        </p>
+        <Badge variant={isRejected ? "destructive" : "warning"}>{stateLabel}</Badge>
+      </div>
+      <p className="text-xs text-muted-foreground">{t("sync.madeAt", { when: made })}</p>
+      {item.state === "pending" && (
+        <p className="text-xs text-muted-foreground" data-testid="outbox-attempts">
+          {t("sync.attempts", { count: item.attempts })}
+          {item.last_error && (
+            <>
+              {" · "}
+              <span className="text-destructive">{t("sync.lastError", { error: item.last_error })}</span>
+            </>
+          )}
+        </p>
+      )}
+      {isRejected && (
+        <Alert variant="destructive" data-testid="outbox-reason">
+          <AlertCircle aria-hidden="true" />
+          <div className="flex-1 space-y-0.5">
+            {item.reject_code && <p className="font-medium">{t(`sync.rejectCodes.${item.reject_code}`)}</p>}
+            {item.reject_reason && <p className="break-words">{t("sync.rejectReason", { reason: item.reject_reason })}</p>}
+          </div>
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={onDismiss}
+            disabled={dismissing}
+            title={t("sync.dismissHelp")}
+            data-testid="outbox-dismiss"
+          >
+            {dismissing && <Spinner className="size-3.5" />}
+            {t("sync.dismiss")}
+          </Button>
+        </Alert>
+      )}
+    </li>
+  );
+}
