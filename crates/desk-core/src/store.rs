@@ -8,6 +8,8 @@
 pub mod apply;
 pub mod settings;
 
+pub use apply::{Applied, FrameOutcome};
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -251,11 +251,48 @@ async fn resident_page_has_unit_and_household() {
 }
 
 #[tokio::test]
-async fn out_of_order_pages_are_refused_and_change_nothing() {
+async fn changes_already_applied_are_skipped_and_disorder_is_refused() {
     let (_dir, store) = seeded().await;
+    // Already applied (the live connection got there first): skipped, not re-applied.
     let stale = changes(vec![ChangeBody::ResidentDeleted { id: "r1".into() }], 3);
-    let err = store.apply_changes(&stale, 5_000).await.unwrap_err();
+    store.apply_changes(&stale, 5_000).await.unwrap();
+    assert_eq!(ids(&store, "celine").await, vec!["r1"]);
+    assert_eq!(store.sync_cursor().await.unwrap().0, 8);
+    // A page whose sequence goes backwards is the server's bug: nothing of it applies.
+    let mut disordered = changes(vec![ChangeBody::ResidentDeleted { id: "r1".into() }], 10);
+    disordered.extend(changes(
+        vec![ChangeBody::ResidentDeleted { id: "r2".into() }],
+        9,
+    ));
+    let err = store.apply_changes(&disordered, 6_000).await.unwrap_err();
     assert_eq!(err.code, frontdesk_desk_core::DeskErrorCode::BadResponse);
     assert_eq!(ids(&store, "celine").await, vec!["r1"]);
-    assert_eq!(store.sync_cursor().await.unwrap(), (8, Some(1_000)));
+    assert_eq!(store.sync_cursor().await.unwrap().0, 8);
+}
+
+#[tokio::test]
+async fn live_frames_apply_only_when_they_continue_the_cursor() {
+    use frontdesk_desk_core::store::FrameOutcome;
+    let (_dir, store) = seeded().await;
+    let ahead = changes(vec![ChangeBody::ResidentDeleted { id: "r1".into() }], 10);
+    assert_eq!(
+        store.apply_frame(&ahead, 1).await.unwrap(),
+        FrameOutcome::Gap
+    );
+    assert_eq!(
+        ids(&store, "celine").await,
+        vec!["r1"],
+        "a gap applies nothing"
+    );
+    let behind = changes(vec![ChangeBody::ResidentDeleted { id: "r1".into() }], 8);
+    assert_eq!(
+        store.apply_frame(&behind, 1).await.unwrap(),
+        FrameOutcome::AlreadyHave
+    );
+    let next = changes(vec![ChangeBody::ResidentDeleted { id: "r1".into() }], 9);
+    assert!(
+        matches!(store.apply_frame(&next, 1).await.unwrap(), FrameOutcome::Applied(a) if a.changes == 1)
+    );
+    assert!(ids(&store, "celine").await.is_empty());
+    assert_eq!(store.sync_cursor().await.unwrap().0, 9);
 }

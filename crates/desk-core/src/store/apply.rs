@@ -21,48 +21,100 @@ pub struct Applied {
     pub instructions_changed: bool,
 }
 
+/// What became of a WebSocket frame of changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameOutcome {
+    Applied(Applied),
+    /// Every change in it was already applied (a pull got there first).
+    AlreadyHave,
+    /// It does not continue the cursor: something was missed, pull instead.
+    Gap,
+}
+
 impl Store {
-    /// Applies `changes` (which must follow the current cursor, in order) and moves the
-    /// cursor to the last one's sequence, stamping `now_ms` as the last sync time.
+    /// Applies a pulled page and moves the cursor to its last change, stamping
+    /// `now_ms` as the last sync time. Changes at or below the cursor are skipped:
+    /// the live connection may have applied them while the page was on its way.
     pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
         let mut tx = self.begin_write().await?;
-        let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut last = cursor;
-        let mut applied = Applied::default();
-        for change in changes {
-            if change.seq <= last {
-                return Err(DeskError::new(
-                    DeskErrorCode::BadResponse,
-                    format!(
-                        "server sent change {} after {last}: out of order",
-                        change.seq
-                    ),
-                ));
-            }
-            apply_one(&mut tx, &change.body).await?;
-            if let Some(mutation_id) = change.mutation_id {
-                outbox::match_echo(&mut tx, mutation_id, change.seq).await?;
-            }
-            last = change.seq;
-            applied.changes += 1;
-            match change.body {
-                ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
-                    applied.instructions_changed = true;
-                }
-                _ => applied.directory_changed = true,
-            }
-        }
-        outbox::forget_pulled(&mut tx, last).await?;
-        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
-            .bind(last)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        let cursor = cursor_in(&mut tx).await?;
+        let applied = apply_in(&mut tx, cursor, changes, now_ms).await?;
         tx.commit().await?;
         Ok(applied)
     }
+
+    /// Applies a frame of changes pushed over the WebSocket, but only when it
+    /// continues the cursor exactly; the check and the apply are one transaction.
+    pub async fn apply_frame(&self, changes: &[Change], now_ms: i64) -> DeskResult<FrameOutcome> {
+        let Some(first) = changes.first() else {
+            return Ok(FrameOutcome::AlreadyHave);
+        };
+        let mut tx = self.begin_write().await?;
+        let cursor = cursor_in(&mut tx).await?;
+        let last = changes.last().map_or(first.seq, |c| c.seq);
+        if last <= cursor {
+            return Ok(FrameOutcome::AlreadyHave);
+        }
+        if changes.iter().find(|c| c.seq > cursor).map(|c| c.seq) != Some(cursor + 1) {
+            return Ok(FrameOutcome::Gap);
+        }
+        let applied = apply_in(&mut tx, cursor, changes, now_ms).await?;
+        tx.commit().await?;
+        Ok(FrameOutcome::Applied(applied))
+    }
+}
+
+async fn cursor_in(conn: &mut SqliteConnection) -> DeskResult<i64> {
+    let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok(cursor)
+}
+
+async fn apply_in(
+    conn: &mut SqliteConnection,
+    cursor: i64,
+    changes: &[Change],
+    now_ms: i64,
+) -> DeskResult<Applied> {
+    let mut previous = None;
+    let mut last = cursor;
+    let mut applied = Applied::default();
+    for change in changes {
+        if previous.is_some_and(|p| change.seq <= p) {
+            return Err(DeskError::new(
+                DeskErrorCode::BadResponse,
+                format!(
+                    "server sent change {} after {}: out of order",
+                    change.seq,
+                    previous.unwrap_or_default()
+                ),
+            ));
+        }
+        previous = Some(change.seq);
+        if change.seq <= cursor {
+            continue;
+        }
+        apply_one(&mut *conn, &change.body).await?;
+        if let Some(mutation_id) = change.mutation_id {
+            outbox::match_echo(&mut *conn, mutation_id, change.seq).await?;
+        }
+        last = change.seq;
+        applied.changes += 1;
+        match change.body {
+            ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
+                applied.instructions_changed = true;
+            }
+            _ => applied.directory_changed = true,
+        }
+    }
+    outbox::forget_pulled(&mut *conn, last).await?;
+    sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
+        .bind(last)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(applied)
 }
 
 async fn apply_one(conn: &mut SqliteConnection, body: &ChangeBody) -> DeskResult<()> {

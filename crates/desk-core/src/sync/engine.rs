@@ -12,6 +12,7 @@ use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
+use super::live::{self, Live, LiveLinks};
 use super::status::{ConnectionState, SyncStatus};
 use crate::error::{DeskErrorCode, DeskResult};
 use crate::server_api::ServerApi;
@@ -41,15 +42,17 @@ pub struct SyncHandles {
     pub changed: broadcast::Sender<Changed>,
 }
 
-/// A running sync task. Dropping it stops the task.
+/// The running sync tasks (puller and live connection). Dropping it stops them.
 pub struct SyncEngine {
     wake: Arc<Notify>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Drop for SyncEngine {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -62,6 +65,25 @@ impl SyncEngine {
         poll_interval: Duration,
     ) -> Self {
         let wake = Arc::new(Notify::new());
+        let reconnect_now = Arc::new(Notify::new());
+        let mut tasks = Vec::new();
+        match live::ws_url(api.base()) {
+            Ok(url) => {
+                let live = Live {
+                    store: store.clone(),
+                    url,
+                    token: token.clone(),
+                    handles: handles.clone(),
+                    links: LiveLinks {
+                        pull_now: wake.clone(),
+                        reconnect_now: reconnect_now.clone(),
+                    },
+                    backoff: Backoff::default(),
+                };
+                tasks.push(tokio::spawn(live.run()));
+            }
+            Err(e) => tracing::error!("no live connection: {e}"),
+        }
         let worker = Worker {
             store,
             api,
@@ -69,9 +91,10 @@ impl SyncEngine {
             handles,
             poll_interval,
             backoff: Backoff::default(),
+            reconnect_now,
         };
-        let task = tokio::spawn(worker.run(wake.clone()));
-        Self { wake, task }
+        tasks.push(tokio::spawn(worker.run(wake.clone())));
+        Self { wake, tasks }
     }
 
     /// Asks for a pull now instead of at the next poll or retry.
@@ -87,6 +110,8 @@ struct Worker {
     handles: SyncHandles,
     poll_interval: Duration,
     backoff: Backoff,
+    /// Tells the live connection the server answers again.
+    reconnect_now: Arc<Notify>,
 }
 
 impl Worker {
@@ -100,6 +125,9 @@ impl Worker {
             };
             let wait = match round.await {
                 Ok(()) => {
+                    if failures > 0 {
+                        self.reconnect_now.notify_one();
+                    }
                     failures = 0;
                     offline_since = None;
                     self.publish(ConnectionState::Online).await;

@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod engine;
+pub mod live;
 pub mod status;
 
 pub use engine::{Changed, SyncEngine, SyncHandles};

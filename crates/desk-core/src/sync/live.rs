@@ -1,0 +1,192 @@
+//! The WebSocket fast path: the server pushes its committed changes as they happen.
+//!
+//! The change log stays the source of truth. A frame is applied only when it continues
+//! this desk's cursor exactly; a gap, a `poke` or a new connection wakes the puller,
+//! which pulls from the cursor. Lost or late frames therefore cost a pull, never a
+//! change.
+//!
+//! Liveness has its own timer, independent of data: a ping every
+//! [`HEARTBEAT_EVERY`], and the connection is dropped when nothing (pong or data) has
+//! arrived for [`DEAD_AFTER`]. A busy stream of changes cannot starve it. Reconnects
+//! back off with full jitter, and happen at once when an HTTP exchange has just
+//! succeeded (the server is evidently back).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::Url;
+use tokio::sync::Notify;
+use tokio::time::{Instant, MissedTickBehavior, interval};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::header::{AUTHORIZATION, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use super::backoff::Backoff;
+use super::engine::{Changed, SyncHandles, status_from_store};
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::store::{FrameOutcome, Store};
+
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
+pub const DEAD_AFTER: Duration = Duration::from_secs(45);
+
+/// What the live connection shares with the puller.
+pub struct LiveLinks {
+    /// Wake the puller: a gap, a poke, or a fresh connection.
+    pub pull_now: Arc<Notify>,
+    /// Set by the puller after a successful exchange: reconnect without waiting.
+    pub reconnect_now: Arc<Notify>,
+}
+
+pub struct Live {
+    pub store: Store,
+    pub url: Url,
+    pub token: String,
+    pub handles: SyncHandles,
+    pub links: LiveLinks,
+    pub backoff: Backoff,
+}
+
+/// `http(s)://host/base/` → `ws(s)://host/base/v1/ws`.
+pub fn ws_url(base: &Url) -> DeskResult<Url> {
+    let mut url = base
+        .join("v1/ws")
+        .map_err(|e| DeskError::new(DeskErrorCode::InvalidServerUrl, e.to_string()))?;
+    let scheme = if base.scheme() == "https" {
+        "wss"
+    } else {
+        "ws"
+    };
+    url.set_scheme(scheme).map_err(|()| {
+        DeskError::new(
+            DeskErrorCode::InvalidServerUrl,
+            "no WebSocket scheme for this address",
+        )
+    })?;
+    Ok(url)
+}
+
+impl Live {
+    pub async fn run(self) {
+        let mut failures: u32 = 0;
+        loop {
+            match self.session().await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    failures += 1;
+                    tracing::debug!(attempt = failures, "live connection: {e}");
+                }
+            }
+            let delay = self.backoff.delay(failures.max(1), &mut rand::rng());
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.links.reconnect_now.notified() => {}
+            }
+        }
+    }
+
+    /// One connection, from the upgrade until it drops. Ok when it was up and then
+    /// closed or went silent; Err when it could not be established or broke.
+    async fn session(&self) -> DeskResult<()> {
+        let mut request = self.url.as_str().into_client_request().map_err(ws_error)?;
+        let bearer = HeaderValue::from_str(&format!("Bearer {}", self.token))
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, e.to_string()))?;
+        request.headers_mut().insert(AUTHORIZATION, bearer);
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_WS_FRAME_BYTES))
+            .max_frame_size(Some(MAX_WS_FRAME_BYTES));
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+            .await
+            .map_err(ws_error)?;
+        tracing::info!("live connection to the server is up");
+        let (mut sink, mut frames) = stream.split();
+        let mut heartbeat = interval(HEARTBEAT_EVERY);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() >= DEAD_AFTER {
+                        tracing::info!("live connection silent for {DEAD_AFTER:?}: dropping it");
+                        return Ok(());
+                    }
+                    sink.send(Message::Ping(Vec::new().into())).await.map_err(ws_error)?;
+                }
+                frame = frames.next() => {
+                    let Some(frame) = frame else { return Ok(()) };
+                    last_heard = Instant::now();
+                    match frame.map_err(ws_error)? {
+                        Message::Text(text) => self.on_frame(text.as_str()).await?,
+                        Message::Close(_) => return Ok(()),
+                        // Pings are answered by tungstenite; pongs only prove life.
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_frame(&self, text: &str) -> DeskResult<()> {
+        let frame: ServerFrame = serde_json::from_str(text).map_err(|e| {
+            DeskError::new(
+                DeskErrorCode::BadResponse,
+                format!("unreadable WebSocket frame: {e}"),
+            )
+        })?;
+        match frame {
+            ServerFrame::Hello { head_seq } | ServerFrame::Poke { head_seq } => {
+                if head_seq > self.store.sync_cursor().await?.0 {
+                    self.links.pull_now.notify_one();
+                }
+            }
+            ServerFrame::Changes { changes } => {
+                match self.store.apply_frame(&changes, crate::now_ms()).await? {
+                    FrameOutcome::Applied(applied) => {
+                        if applied.directory_changed {
+                            let _ = self.handles.changed.send(Changed::Directory);
+                        }
+                        if applied.instructions_changed {
+                            let _ = self.handles.changed.send(Changed::Instructions);
+                            let _ = self.handles.changed.send(Changed::Outbox);
+                        }
+                        let connection = self.handles.status.borrow().connection.clone();
+                        self.handles
+                            .status
+                            .send_replace(status_from_store(&self.store, connection).await?);
+                    }
+                    FrameOutcome::AlreadyHave => {}
+                    FrameOutcome::Gap => self.links.pull_now.notify_one(),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ws_error(e: tokio_tungstenite::tungstenite::Error) -> DeskError {
+    use tokio_tungstenite::tungstenite::Error as E;
+    let code = match &e {
+        E::Http(resp) if resp.status() == 401 => DeskErrorCode::NotSignedIn,
+        _ => DeskErrorCode::Network,
+    };
+    DeskError::new(code, format!("WebSocket: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ws_url_follows_the_server_address() {
+        let http = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(ws_url(&http).unwrap().as_str(), "ws://127.0.0.1:8080/v1/ws");
+        let https = Url::parse("https://desk.example/frontdesk/").unwrap();
+        assert_eq!(
+            ws_url(&https).unwrap().as_str(),
+            "wss://desk.example/frontdesk/v1/ws"
+        );
+    }
+}
