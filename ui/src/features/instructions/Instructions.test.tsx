@@ -221,6 +221,18 @@ describe("standing instructions", () => {
     expect(await within(residentSection()).findByTestId("instructions-empty")).toBeInTheDocument();
   });
 
+  it("keeps the text being edited when the instruction disappears on a refresh", async () => {
+    const table = { "resident:r-1": [instructionView("ins-1", RESIDENT, "Call first")] };
+    const { user } = await openResident(table);
+    const item = await within(residentSection()).findByTestId("instruction");
+    await user.click(within(item).getByTestId("instruction-edit"));
+    await user.type(screen.getByTestId("instruction-text"), " please");
+    table["resident:r-1"] = [];
+    tauriMock.emit("instructions-changed", null);
+    await waitFor(() => expect(within(residentSection()).queryByTestId("instruction")).not.toBeInTheDocument());
+    expect(screen.getByTestId("instruction-text")).toHaveValue("Call first please");
+  });
+
   it("speaks Québec French: Consignes", async () => {
     const table = { "resident:r-1": [instructionView("ins-1", RESIDENT, "Appeler", { pending: true })] };
     await openResident(table, "r-1", bootstrap({ language: "fr" }));

@@ -229,6 +229,11 @@ export function InstructionsSection({ target, title, testId, shortcut, staff }: 
         </CardHeader>
         <CardContent className="space-y-3">
           {editorFor(null)}
+          {/* Being edited but gone from the list (deleted elsewhere): keep the text on screen. */}
+          {editor?.id != null &&
+            items !== null &&
+            !items.some((v) => v.instruction.id === editor.id) &&
+            editorFor(editor.id)}
           {deleteError && (
             <Alert variant="destructive" role="alert" data-testid="instruction-delete-error">
               <AlertCircle aria-hidden="true" />
@@ -260,7 +265,7 @@ export function InstructionsSection({ target, title, testId, shortcut, staff }: 
               {t("instructions.loading")}
             </p>
           )}
-          {items !== null && items.length === 0 && !(editor && editor.id === null) && (
+          {items !== null && items.length === 0 && !editor && (
             <p className="text-sm text-muted-foreground" data-testid="instructions-empty">
               {t("instructions.empty")}
             </p>
