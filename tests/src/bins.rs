@@ -1,15 +1,16 @@
-//! Where the workspace's built binaries are: next to this test's own executable
-//! (`target/<profile>/deps/test-…` → `target/<profile>/`).
+//! Where the workspace's built binaries are: in the profile folder of the running
+//! test or bench (`target/<profile>/`).
 
 use std::path::PathBuf;
 
 pub fn built(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable lives in target/<profile>/deps");
-    let path = profile_dir.join(name);
+    let exe = std::env::current_exe().expect("own executable path");
+    let mut dir = exe.parent().expect("executable has a folder");
+    // Tests run from target/<profile>/deps/, binaries (the bench) from target/<profile>/.
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir = dir.parent().expect("deps/ is in the profile folder");
+    }
+    let path = dir.join(name);
     assert!(
         path.exists(),
         "{} is not built: run `cargo build --workspace --bins` first (scripts/test.sh does)",
