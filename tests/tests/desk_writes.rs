@@ -259,8 +259,8 @@ async fn a_refused_write_is_reverted_and_later_writes_still_apply() -> anyhow::R
             "belongs to the other building",
         )
         .await?;
-    eventually("the other building's write", WAIT, || async {
-        Ok(settled_texts(&other, &other_unit).await?)
+    eventually("the other building's write", WAIT, || {
+        settled_texts(&other, &other_unit)
     })
     .await?;
 
