@@ -1,0 +1,185 @@
+//! Desk processes killed (SIGKILL) in the middle of writing and flushing their outbox,
+//! again and again at random moments, then left to finish: every write reaches the
+//! server exactly once, in the order it was made.
+//!
+//! 20 kills per desk by default; `FRONTDESK_SOAK_KILLS=200 cargo test -p frontdesk-e2e
+//! --test desk_crashes` is the soak.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use frontdesk_e2e::bins::built;
+use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use rand::Rng;
+use tokio::process::Command;
+
+const WRITES: usize = 300;
+
+fn agent(
+    dir: &std::path::Path,
+    server: &str,
+    email: &str,
+    password: &str,
+    label: &str,
+    unit: &str,
+) -> Command {
+    let mut cmd = Command::new(built("desk-agent"));
+    cmd.args(["--data-dir", &dir.display().to_string(), "--server", server])
+        .args(["--email", email, "--password", password, "--label", label])
+        .args(["--writes", &WRITES.to_string(), "--unit", unit])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn some_unit(server: &str) -> anyhow::Result<String> {
+    let log = server_log(server).await?;
+    log.iter()
+        .find(|c| c["body"]["kind"] == "unit_upserted")
+        .and_then(|c| c["body"]["data"]["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| anyhow::anyhow!("no unit in the demo"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_desks_lose_nothing_and_duplicate_nothing() -> anyhow::Result<()> {
+    let kills: usize = std::env::var("FRONTDESK_SOAK_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let tmp = tempfile::tempdir()?;
+    let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let unit = some_unit(&server.url).await?;
+    let desks = [
+        ("a", "concierge@lofts-des-arts.demo", "concierge-demo"),
+        ("b", "security@lofts-des-arts.demo", "security-demo"),
+    ];
+
+    let mut rng = rand::rng();
+    let mut killed_mid_work = 0;
+    for round in 0..kills {
+        // Both desks run at once and are killed at independent random moments.
+        let mut running = Vec::new();
+        for (label, email, password) in desks {
+            let dir = tmp.path().join(label);
+            let child = agent(&dir, &server.url, email, password, label, &unit).spawn()?;
+            running.push((child, Duration::from_millis(rng.random_range(20..400))));
+        }
+        for (mut child, after) in running {
+            tokio::time::sleep(after).await;
+            if let Some(pid) = child.id() {
+                // It may have finished already: that round then just checks a clean exit.
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            }
+            let status = child.wait().await?;
+            assert!(
+                status.success() || status.code().is_none(),
+                "round {round}: the desk failed on its own: {status}"
+            );
+            if status.code().is_none() {
+                killed_mid_work += 1;
+            }
+        }
+    }
+    // Most kills must land while a desk is still writing or flushing, or this test
+    // would prove nothing about crashes.
+    assert!(
+        killed_mid_work >= kills,
+        "only {killed_mid_work} of {} desk runs were killed mid-work",
+        kills * desks.len()
+    );
+    // Left alone, each desk finishes writing and flushing.
+    for (label, email, password) in desks {
+        let dir = tmp.path().join(label);
+        let out = tokio::time::timeout(
+            Duration::from_secs(120),
+            agent(&dir, &server.url, email, password, label, &unit).output(),
+        )
+        .await??;
+        assert!(
+            out.status.success(),
+            "desk {label} did not finish: {}",
+            out.status
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("flushed {WRITES}")),
+            "desk {label}: {stdout}"
+        );
+    }
+
+    let log = server_log(&server.url).await?;
+    for (label, _, _) in desks {
+        let prefix = format!("{label}-");
+        let texts: Vec<&str> = log
+            .iter()
+            .filter(|c| c["body"]["kind"] == "instruction_upserted")
+            .filter_map(|c| c["body"]["data"]["text"].as_str())
+            .filter(|t| t.starts_with(&prefix))
+            .collect();
+        let expected: Vec<String> = (0..WRITES).map(|n| format!("{prefix}{n:05}")).collect();
+        assert_eq!(
+            texts.len(),
+            WRITES,
+            "desk {label}: every write once (got {})",
+            texts.len()
+        );
+        assert_eq!(
+            texts,
+            expected.iter().map(String::as_str).collect::<Vec<_>>(),
+            "desk {label}: in order"
+        );
+        let mut ids: Vec<&str> = log
+            .iter()
+            .filter(|c| {
+                c["body"]["data"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(&prefix))
+            })
+            .filter_map(|c| c["mutation_id"].as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), WRITES, "desk {label}: one mutation id per write");
+    }
+    Ok(())
+}
+
+async fn server_log(url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+    let http = reqwest::Client::new();
+    let session: serde_json::Value = http
+        .post(format!("{url}/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@lofts-des-arts.demo", "password": "admin-demo"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = session["token"].as_str().unwrap_or_default().to_owned();
+    let mut all = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let page: serde_json::Value = http
+            .get(format!("{url}/v1/sync/pull?after={after}&limit=5000"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let changes = page["changes"].as_array().cloned().unwrap_or_default();
+        after = changes
+            .last()
+            .and_then(|c| c["seq"].as_i64())
+            .unwrap_or(after);
+        let more = page["has_more"].as_bool().unwrap_or(false);
+        all.extend(changes);
+        if !more {
+            return Ok(all);
+        }
+    }
+}
