@@ -20,15 +20,15 @@ const WRITES: usize = 300;
 fn agent(
     dir: &std::path::Path,
     server: &str,
-    email: &str,
-    password: &str,
+    (email, password): (&str, &str),
     label: &str,
     unit: &str,
+    writes: usize,
 ) -> Command {
     let mut cmd = Command::new(built("desk-agent"));
     cmd.args(["--data-dir", &dir.display().to_string(), "--server", server])
         .args(["--email", email, "--password", password, "--label", label])
-        .args(["--writes", &WRITES.to_string(), "--unit", unit])
+        .args(["--writes", &writes.to_string(), "--unit", unit])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -66,7 +66,8 @@ async fn killed_desks_lose_nothing_and_duplicate_nothing() -> anyhow::Result<()>
         let mut running = Vec::new();
         for (label, email, password) in desks {
             let dir = tmp.path().join(label);
-            let child = agent(&dir, &server.url, email, password, label, &unit).spawn()?;
+            let child =
+                agent(&dir, &server.url, (email, password), label, &unit, WRITES).spawn()?;
             running.push((child, Duration::from_millis(rng.random_range(20..400))));
         }
         for (mut child, after) in running {
@@ -97,7 +98,7 @@ async fn killed_desks_lose_nothing_and_duplicate_nothing() -> anyhow::Result<()>
         let dir = tmp.path().join(label);
         let out = tokio::time::timeout(
             Duration::from_secs(120),
-            agent(&dir, &server.url, email, password, label, &unit).output(),
+            agent(&dir, &server.url, (email, password), label, &unit, WRITES).output(),
         )
         .await??;
         assert!(
@@ -114,39 +115,96 @@ async fn killed_desks_lose_nothing_and_duplicate_nothing() -> anyhow::Result<()>
 
     let log = server_log(&server.url).await?;
     for (label, _, _) in desks {
-        let prefix = format!("{label}-");
-        let texts: Vec<&str> = log
-            .iter()
-            .filter(|c| c["body"]["kind"] == "instruction_upserted")
-            .filter_map(|c| c["body"]["data"]["text"].as_str())
-            .filter(|t| t.starts_with(&prefix))
-            .collect();
-        let expected: Vec<String> = (0..WRITES).map(|n| format!("{prefix}{n:05}")).collect();
-        assert_eq!(
-            texts.len(),
-            WRITES,
-            "desk {label}: every write once (got {})",
-            texts.len()
-        );
-        assert_eq!(
-            texts,
-            expected.iter().map(String::as_str).collect::<Vec<_>>(),
-            "desk {label}: in order"
-        );
-        let mut ids: Vec<&str> = log
-            .iter()
-            .filter(|c| {
-                c["body"]["data"]["text"]
-                    .as_str()
-                    .is_some_and(|t| t.starts_with(&prefix))
-            })
-            .filter_map(|c| c["mutation_id"].as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), WRITES, "desk {label}: one mutation id per write");
+        assert_writes_once_in_order(&log, label);
     }
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_mid_traffic_loses_and_duplicates_nothing() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let mut server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let unit = some_unit(&server.url).await?;
+    let desks = [
+        ("c", "concierge@lofts-des-arts.demo", "concierge-demo"),
+        ("d", "manager@lofts-des-arts.demo", "manager-demo"),
+    ];
+    // Desks are signed in before the trouble starts, as in real life.
+    for (label, email, password) in desks {
+        let dir = tmp.path().join(label);
+        let out = agent(&dir, &server.url, (email, password), label, &unit, 0)
+            .output()
+            .await?;
+        assert!(out.status.success(), "desk {label} could not sign in");
+    }
+    let mut agents = Vec::new();
+    for (label, email, password) in desks {
+        let dir = tmp.path().join(label);
+        agents.push((
+            label,
+            agent(&dir, &server.url, (email, password), label, &unit, WRITES).spawn()?,
+        ));
+    }
+    // Power cuts on the server while both desks write and push.
+    for pause_ms in [150, 300] {
+        tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+        server.kill().await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.restart().await?;
+    }
+    for (label, child) in agents {
+        let out =
+            tokio::time::timeout(Duration::from_secs(180), child.wait_with_output()).await??;
+        assert!(out.status.success(), "desk {label}: {}", out.status);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("flushed {WRITES}")),
+            "desk {label}: {stdout}"
+        );
+    }
+    let log = server_log(&server.url).await?;
+    for (label, _, _) in desks {
+        assert_writes_once_in_order(&log, label);
+    }
+    Ok(())
+}
+
+/// Every numbered write of desk `label` is in the log exactly once, in order, each
+/// under its own mutation id.
+fn assert_writes_once_in_order(log: &[serde_json::Value], label: &str) {
+    let prefix = format!("{label}-");
+    let mine: Vec<&serde_json::Value> = log
+        .iter()
+        .filter(|c| c["body"]["kind"] == "instruction_upserted")
+        .filter(|c| {
+            c["body"]["data"]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&prefix))
+        })
+        .collect();
+    let texts: Vec<&str> = mine
+        .iter()
+        .filter_map(|c| c["body"]["data"]["text"].as_str())
+        .collect();
+    let expected: Vec<String> = (0..WRITES).map(|n| format!("{prefix}{n:05}")).collect();
+    assert_eq!(
+        texts.len(),
+        WRITES,
+        "desk {label}: every write once (got {})",
+        texts.len()
+    );
+    assert_eq!(
+        texts,
+        expected.iter().map(String::as_str).collect::<Vec<_>>(),
+        "desk {label}: in order"
+    );
+    let mut ids: Vec<&str> = mine
+        .iter()
+        .filter_map(|c| c["mutation_id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), WRITES, "desk {label}: one mutation id per write");
 }
 
 async fn server_log(url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
