@@ -3,6 +3,12 @@
 //! Desks pull it (`GET /v1/sync/pull`) and treat it as the source of truth, so every
 //! write to the directory must go through [`append`] in the same transaction as the
 //! write itself: a change is visible exactly when the data it describes is.
+//!
+//! On PostgreSQL, `append` also queues a `NOTIFY` on [`NOTIFY_CHANNEL`] with the
+//! building id. PostgreSQL delivers it only if the transaction commits, after the
+//! commit, so every server instance sharing the database (and every writer, including
+//! the import and user commands run as their own processes) wakes the WebSocket
+//! fan-out of that building at the right moment (see `fanout` and `pg_listen`).
 
 use frontdesk_protocol::{Change, ChangeBody};
 use sqlx::{AnyConnection, Row};
@@ -36,6 +42,7 @@ pub async fn append(
     .await?
     .ok_or_else(|| Error::Internal(format!("change for unknown building {building_id:?}")))?
     .try_get("head_seq")?;
+    notify_on_commit(conn, building_id).await?;
 
     let first = head - n + 1;
     let mutation_id = mutation_id.map(|id| id.to_string());
@@ -62,6 +69,35 @@ pub async fn append(
     Ok(seqs)
 }
 
+/// The channel every instance LISTENs on; the payload is the building id.
+pub const NOTIFY_CHANNEL: &str = "frontdesk_changes";
+
+/// Queues the commit-time notification (PostgreSQL only: SQLite has no such thing and
+/// serves a single instance, whose hub is poked directly and polls for the rest).
+/// Repeats within one transaction are folded into one by PostgreSQL.
+async fn notify_on_commit(conn: &mut AnyConnection, building_id: &str) -> Result<()> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(NOTIFY_CHANNEL)
+        .bind(building_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The building's last sequence number (0 for an empty log or an unknown building).
+pub async fn head_seq(conn: &mut AnyConnection, building_id: &str) -> Result<i64> {
+    Ok(sqlx::query("SELECT head_seq FROM buildings WHERE id = $1")
+        .bind(building_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| row.try_get("head_seq"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 /// Takes the building's row lock without changing it, so a transaction that must read
 /// before it decides what to write (an import diffing against the stored rows) does
 /// not race another writer of the same building on PostgreSQL.
@@ -86,13 +122,7 @@ pub async fn read_page(
     after: i64,
     limit: u32,
 ) -> Result<Page> {
-    let head_seq: i64 = sqlx::query("SELECT head_seq FROM buildings WHERE id = $1")
-        .bind(building_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|row| row.try_get("head_seq"))
-        .transpose()?
-        .unwrap_or(0);
+    let head_seq = head_seq(conn, building_id).await?;
 
     // One row more than asked tells whether another page follows.
     let rows = sqlx::query(

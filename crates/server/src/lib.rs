@@ -10,12 +10,16 @@ pub mod cli;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod fanout;
 pub mod health;
 pub mod instructions;
 pub mod json;
 pub mod mutations;
 pub mod openapi;
+pub mod pg_listen;
+pub mod shutdown;
 pub mod sync_routes;
+pub mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,6 +39,8 @@ use tracing::Level;
 pub use auth::rate_limit::RateLimit;
 pub use db::Db;
 pub use error::{Error, Result};
+use fanout::Hub;
+use shutdown::Shutdown;
 
 /// Largest request body accepted (JSON bodies are small; attachments will have their own
 /// route and limit).
@@ -48,6 +54,16 @@ pub struct ServerConfig {
     pub login_per_account: RateLimit,
     /// Sign-in attempts allowed per client IP address, whatever accounts they target.
     pub login_per_address: RateLimit,
+    /// WebSocket ping period; a desk silent for three periods is disconnected, and
+    /// sessions are re-checked at each ping.
+    pub ws_ping_interval: Duration,
+    /// Frames a WebSocket connection may fall behind its building's stream before it
+    /// is sent a poke instead of the changes it missed.
+    pub ws_queue_frames: usize,
+    /// Safety poll of the change log for buildings with WebSocket subscribers, for
+    /// writers this process is not told about (other processes on SQLite, notifications
+    /// lost while reconnecting on PostgreSQL).
+    pub fanout_poll_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +72,9 @@ impl Default for ServerConfig {
             session_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
             login_per_account: RateLimit::per_minute(5, 5),
             login_per_address: RateLimit::per_minute(30, 10),
+            ws_ping_interval: Duration::from_secs(15),
+            ws_queue_frames: 256,
+            fanout_poll_interval: Duration::from_secs(5),
         }
     }
 }
@@ -65,6 +84,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<ServerConfig>,
     pub login_limiter: Arc<auth::rate_limit::LoginLimiter>,
+    /// The live fan-out of committed changes to WebSocket connections.
+    pub hub: Hub,
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -73,15 +95,26 @@ impl AppState {
             config.login_per_account,
             config.login_per_address,
         ));
+        let hub = Hub::new(db.clone(), config.ws_queue_frames);
         Self {
             db,
             config: Arc::new(config),
             login_limiter,
+            hub,
+            shutdown: Shutdown::default(),
         }
     }
 }
 
-pub async fn build_app(state: AppState) -> Router {
+/// The routes, plus what `serve` needs to close the WebSockets when it stops.
+pub struct App {
+    router: Router,
+    shutdown: Shutdown,
+}
+
+/// Builds the routes and starts the fan-out's background tasks (the safety poll, and
+/// on PostgreSQL the LISTEN for other writers' commits); they end with `serve`.
+pub async fn build_app(state: AppState) -> App {
     // Computing the dummy hash now keeps the first unknown-email sign-in from being
     // measurably slower than the others.
     if let Err(e) = auth::password::warm_up().await {
@@ -93,8 +126,14 @@ pub async fn build_app(state: AppState) -> Router {
         .route("/auth/me", get(auth::routes::me))
         .route("/sync/pull", get(sync_routes::pull))
         .route("/sync/push", post(sync_routes::push))
+        .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi::openapi_json));
-    Router::new()
+    state
+        .hub
+        .spawn_poll(state.config.fanout_poll_interval, state.shutdown.listener());
+    pg_listen::spawn(&state.db, state.hub.clone(), state.shutdown.listener());
+    let shutdown = state.shutdown.clone();
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .nest(frontdesk_protocol::API_PREFIX, v1)
         .fallback(|| async { Error::NotFound("no such route".into()) })
@@ -107,7 +146,8 @@ pub async fn build_app(state: AppState) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
-        .with_state(state)
+        .with_state(state);
+    App { router, shutdown }
 }
 
 /// Refuses a body whose declared length is over the limit before reading any of it.
@@ -127,17 +167,32 @@ async fn reject_declared_oversize(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// How long `serve` waits, once the HTTP side has stopped, for the WebSockets to send
+/// their close frames and the background tasks to end.
+const SOCKETS_CLOSE_LIMIT: Duration = Duration::from_secs(5);
+
 /// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight
-/// requests. Connect info is what gives the per-address sign-in limit its key.
+/// requests and closes the WebSockets with a close frame. Connect info is what gives
+/// the per-address sign-in limit its key.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let sockets = app.shutdown.clone();
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app.router
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Upgraded connections are no longer axum's: tell them ourselves.
+        sockets.begin();
+    })
+    .await?;
+    if !app.shutdown.drained(SOCKETS_CLOSE_LIMIT).await {
+        tracing::warn!("some WebSocket connections did not close in time");
+    }
+    Ok(())
 }

@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         crate::auth::routes::me,
         crate::sync_routes::pull,
         crate::sync_routes::push,
+        crate::ws::upgrade,
         openapi_json,
     ),
     components(schemas(
@@ -42,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::MutationResult,
         frontdesk_protocol::MutationOutcome,
         frontdesk_protocol::RejectCode,
+        frontdesk_protocol::ServerFrame,
         crate::health::Health,
     )),
     modifiers(&BearerAuth),

@@ -93,7 +93,13 @@ pub async fn push(
     let caller = Caller::from(&auth);
     let mut results = Vec::with_capacity(n);
     for mutation in &req.mutations {
-        results.push(mutations::push_one(&state.db, &caller, mutation).await?);
+        let result = mutations::push_one(&state.db, &caller, mutation).await?;
+        if !result.duplicate && matches!(result.outcome, MutationOutcome::Applied { .. }) {
+            // Committed with changes: the building's WebSockets get them from the log
+            // now, not at the end of the batch.
+            state.hub.poke(&caller.building_id);
+        }
+        results.push(result);
     }
     let duplicates = results.iter().filter(|r| r.duplicate).count();
     let rejected = results

@@ -1,0 +1,249 @@
+//! `GET /v1/ws`: the WebSocket fast path. One task per connection forwards its
+//! building's fan-out stream (see `fanout`) to the desk.
+//!
+//! What a desk receives: `hello {head_seq}` first, then `changes` frames that continue
+//! each other exactly (the first seq of each is one past the last seq sent before) and
+//! `poke {head_seq}` frames where a run of changes is not sent (the connection fell
+//! behind, or the batch did not fit in a frame): the desk pulls up to there, and the
+//! next `changes` frame continues after it. Anything that would break that rule is
+//! turned into a poke, so a connection never shows a gap or goes backwards.
+//!
+//! Liveness: a WebSocket ping every `ws_ping_interval`; a desk silent for three
+//! intervals (no pong, no frame at all) is closed, and so is one whose session was
+//! revoked, expired or whose account was disabled (the token is re-checked at each
+//! ping). A send that cannot complete within the same three intervals (the desk stopped
+//! reading) closes the connection too, so a stuck desk holds nothing but its own task.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::response::Response;
+use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
+use tokio::time::Instant;
+
+use crate::AppState;
+use crate::auth::extractor::AuthStaff;
+use crate::auth::store;
+use crate::changelog;
+use crate::db::now_ms;
+use crate::error::Result;
+use crate::fanout::{self, Batch, Next, Subscription};
+use crate::shutdown::ShutdownListener;
+
+/// How long a connection closed for cause stays open after its close frame, so the
+/// desk reads the frame before the socket goes (dropping a socket with unread input
+/// resets it, which can discard the close frame on the desk's side).
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// How long a close frame may take to go out: a desk that stopped reading must not hold
+/// up a shutdown.
+const CLOSE_SEND_LIMIT: Duration = Duration::from_secs(2);
+
+/// Upgrades an authenticated request (a bad token gets 401 before any upgrade).
+#[utoipa::path(
+    get,
+    path = "/v1/ws",
+    tag = "sync",
+    security(("bearer" = [])),
+    responses(
+        (status = 101, description = "WebSocket: the server sends ServerFrame JSON text frames (hello, changes, poke)", body = frontdesk_protocol::ServerFrame),
+        (status = 401, description = "Missing or invalid token", body = frontdesk_protocol::ApiError),
+    )
+)]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    auth: AuthStaff,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let shutdown = state.shutdown.listener();
+    ws.max_message_size(MAX_WS_FRAME_BYTES)
+        .max_frame_size(MAX_WS_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            let building = auth.building_id().to_owned();
+            let staff = auth.staff.id.clone();
+            tracing::info!(%building, %staff, "websocket connected");
+            let reason = Connection::new(socket, state, auth, shutdown).run().await;
+            tracing::info!(%building, %staff, reason, "websocket closed");
+        })
+}
+
+struct Connection {
+    socket: WebSocket,
+    state: AppState,
+    auth: AuthStaff,
+    shutdown: ShutdownListener,
+    /// The last sequence number this desk was given, as changes or as a poke.
+    cursor: i64,
+    /// How long the desk may stay silent, and a send may take, before we give up.
+    patience: Duration,
+}
+
+/// Why a connection ended, for the log.
+type Ending = &'static str;
+
+impl Connection {
+    fn new(
+        socket: WebSocket,
+        state: AppState,
+        auth: AuthStaff,
+        shutdown: ShutdownListener,
+    ) -> Self {
+        let patience = state.config.ws_ping_interval * 3;
+        Self {
+            socket,
+            state,
+            auth,
+            shutdown,
+            cursor: 0,
+            patience,
+        }
+    }
+
+    async fn run(mut self) -> Ending {
+        let mut subscription = match self.start().await {
+            Ok(Some(subscription)) => subscription,
+            Ok(None) => return "desk gone before hello",
+            Err(e) => {
+                tracing::error!(error = %e, "websocket could not start");
+                return self.close(close_code::ERROR, "server error").await;
+            }
+        };
+        let period = self.state.config.ws_ping_interval;
+        let mut pings = tokio::time::interval_at(Instant::now() + period, period);
+        pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                () = self.shutdown.wait() => {
+                    return self.close(close_code::NORMAL, "server shutting down").await;
+                }
+                next = subscription.next() => {
+                    let text = match next {
+                        Next::Batch(batch) => self.forward(&batch),
+                        Next::Lagged { head_seq } => self.poke(head_seq),
+                        Next::Closed => {
+                            return self.close(close_code::ERROR, "server error").await;
+                        }
+                    };
+                    if let Some(text) = text
+                        && !self.send(Message::Text(text)).await
+                    {
+                        return "send failed or timed out";
+                    }
+                }
+                received = self.socket.recv() => match received {
+                    None => return "desk disconnected",
+                    Some(Ok(message)) => {
+                        last_heard = Instant::now();
+                        // Pings are answered by axum itself; the desk has nothing to say
+                        // yet, so small text and binary frames are ignored. A close is
+                        // answered by axum; the next recv ends the loop.
+                        if let Message::Close(_) = message {
+                            continue;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        // A live desk can cause an error only by breaking the rules:
+                        // a frame over the size limit or a protocol violation. (On a
+                        // dead socket the close frame simply fails.)
+                        tracing::info!(error = %e, "websocket frame refused");
+                        return self
+                            .close(close_code::POLICY, "frame over the size limit or malformed")
+                            .await;
+                    }
+                },
+                _ = pings.tick() => {
+                    if last_heard.elapsed() > self.patience {
+                        return self.close(close_code::POLICY, "no answer to pings").await;
+                    }
+                    match session_is_live(&self.state, &self.auth.token_hash).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            return self.close(close_code::POLICY, "session ended").await;
+                        }
+                        // A database hiccup is not the desk's fault: check again next time.
+                        Err(e) => tracing::warn!(error = %e, "cannot re-check a websocket session"),
+                    }
+                    if !self.send(Message::Ping(Default::default())).await {
+                        return "ping failed or timed out";
+                    }
+                }
+            }
+        }
+    }
+
+    /// Subscribes, then says hello with the head read after subscribing: every change
+    /// after the hello is then broadcast to this subscription, and the ones before it
+    /// that the feed still broadcasts are skipped (the desk pulls them).
+    async fn start(&mut self) -> Result<Option<Subscription>> {
+        let building = self.auth.building_id().to_owned();
+        let subscription = self.state.hub.subscribe(&building).await?;
+        let head_seq = {
+            let mut conn = self.state.db.pool.acquire().await?;
+            changelog::head_seq(&mut conn, &building).await?
+        };
+        self.cursor = head_seq;
+        let hello = fanout::encode(&ServerFrame::Hello { head_seq });
+        Ok(self
+            .send(Message::Text(hello))
+            .await
+            .then_some(subscription))
+    }
+
+    /// What to send for a batch, keeping the frames on this connection consecutive.
+    fn forward(&mut self, batch: &Batch) -> Option<Utf8Bytes> {
+        if batch.last_seq <= self.cursor {
+            // Already covered by the hello or an earlier poke.
+            return None;
+        }
+        if batch.first_seq == self.cursor + 1 {
+            self.cursor = batch.last_seq;
+            return Some(batch.text.clone());
+        }
+        // Overlaps the cursor (a batch straddling the hello) or starts past it: the
+        // changes cannot be sent as they are without a repeat or a gap.
+        self.poke(batch.last_seq)
+    }
+
+    fn poke(&mut self, head_seq: i64) -> Option<Utf8Bytes> {
+        if head_seq <= self.cursor {
+            return None;
+        }
+        self.cursor = head_seq;
+        Some(fanout::poke_frame(head_seq))
+    }
+
+    /// Sends within `patience`; false when the desk is gone or not reading.
+    async fn send(&mut self, message: Message) -> bool {
+        matches!(
+            tokio::time::timeout(self.patience, self.socket.send(message)).await,
+            Ok(Ok(()))
+        )
+    }
+
+    async fn close(mut self, code: u16, reason: &'static str) -> Ending {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let sent = tokio::time::timeout(
+            CLOSE_SEND_LIMIT,
+            self.socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+        if matches!(sent, Ok(Ok(()))) && code != close_code::NORMAL {
+            tokio::time::sleep(CLOSE_GRACE).await;
+        }
+        reason
+    }
+}
+
+/// Not revoked, not expired, account not disabled (a free function: a `&Connection`
+/// held across an await would make the task not `Send`).
+async fn session_is_live(state: &AppState, token_hash: &str) -> Result<bool> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(store::live_session(&mut conn, token_hash, now_ms())
+        .await?
+        .is_some())
+}
