@@ -1,5 +1,6 @@
 //! The Frontdesk building server: staff sign-in, the building directory, the
-//! per-building change log the desks sync from, and the desks' writes (mutations).
+//! per-building change log the desks sync from, the desks' writes (mutations), and the
+//! live fan-out of new changes over WebSocket (`ws`, `fanout`, `pg_listen`).
 //!
 //! `main.rs` is only the command line; everything it runs lives here, so tests start
 //! the real server in-process: `Db::connect`, `AppState::new`, `build_app`, `serve`.
