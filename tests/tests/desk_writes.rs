@@ -330,3 +330,48 @@ async fn server_log(url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
         .await?;
     Ok(page["changes"].as_array().cloned().unwrap_or_default())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_reach_other_desks_over_the_live_connection() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let writer = signed_in_desk(&tmp.path().join("writer"), &server.url, ACCOUNTS[0]).await?;
+    // This desk polls once an hour: only the WebSocket can bring it the write in time.
+    let mut options = DeskOptions::new(tmp.path().join("listener"));
+    options.session_store = SessionStorePolicy::FileOnly;
+    options.poll_interval = Duration::from_secs(3600);
+    let listener = Desk::open(options).await?;
+    listener
+        .sign_in(&server.url, ACCOUNTS[1].0, ACCOUNTS[1].1)
+        .await?;
+    let target = first_units(&writer, 1).await?.remove(0);
+    eventually("the listener's first pull", WAIT, || async {
+        Ok((listener.status().cursor > 0
+            && listener.status().connection == ConnectionState::Online)
+            .then_some(()))
+    })
+    .await?;
+    let mut changes = listener.subscribe_changes();
+
+    for n in 0..5 {
+        let text = format!("live note {n}");
+        writer.save_instruction(None, target.clone(), &text).await?;
+        eventually(&format!("{text:?} at the listener"), WAIT, || async {
+            let texts: Vec<String> = listener
+                .instructions(&target)
+                .await?
+                .into_iter()
+                .map(|v| v.instruction.text)
+                .collect();
+            Ok(texts.contains(&text).then_some(()))
+        })
+        .await?;
+    }
+    // The listener heard of them through change notifications, not a poll.
+    let mut heard = 0;
+    while let Ok(what) = changes.try_recv() {
+        heard += usize::from(what == frontdesk_desk_core::sync::Changed::Instructions);
+    }
+    assert!(heard >= 1, "the listener was told its instructions changed");
+    Ok(())
+}
