@@ -20,8 +20,13 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start(display: &str) -> anyhow::Result<Self> {
-        let port = free_port()?;
-        let native_port = free_port()?;
+        // Both ports are held while choosing, or the OS may hand out the same one twice.
+        let (a, b) = (
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+        );
+        let (port, native_port) = (a.local_addr()?.port(), b.local_addr()?.port());
+        drop((a, b));
         let driver = which("tauri-driver")?;
         let child = Command::new(driver)
             .args([
@@ -169,12 +174,6 @@ impl DeskApp {
 
 pub async fn text_of(element: &Element) -> anyhow::Result<String> {
     Ok(element.prop("textContent").await?.unwrap_or_default())
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 fn which(name: &str) -> anyhow::Result<PathBuf> {
