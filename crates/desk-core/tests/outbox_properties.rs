@@ -280,10 +280,9 @@ async fn run(ops: Vec<Op>) {
                     if let Some(w) = writes
                         .iter_mut()
                         .find(|(m, _)| Some(m.id) == change.mutation_id)
+                        && w.1 == Expect::Pending
                     {
-                        if w.1 == Expect::Pending {
-                            w.1 = Expect::Acked(change.seq);
-                        }
+                        w.1 = Expect::Acked(change.seq);
                     }
                 }
             }
