@@ -30,6 +30,7 @@ const outboxRows = () => within(panel()).queryAllByTestId("outbox-item");
 describe("sync panel", () => {
   it("opens with Alt+S, says everything is synced, and Escape closes it back where focus was", async () => {
     const { user } = await renderWithOutbox([]);
+    await waitFor(() => expect(screen.getAllByTestId("resident-hit")).toHaveLength(3));
     expect(screen.getByTestId("resident-search")).toHaveFocus();
     await user.keyboard("{Alt>}s{/Alt}");
     expect(panel()).toHaveAttribute("role", "dialog");
@@ -175,7 +176,10 @@ describe("status bar counts", () => {
 
   it("opens the panel from the queued count with the keyboard", async () => {
     const { user } = await renderWithOutbox([PENDING_SAVE]);
+    // the residents list focuses its search once loaded: wait, or it takes the focus back
+    await waitFor(() => expect(screen.getAllByTestId("resident-hit")).toHaveLength(3));
     screen.getByTestId("status-queued").focus();
+    expect(screen.getByTestId("status-queued")).toHaveFocus();
     expect(screen.getByTestId("status-queued")).toHaveAttribute("aria-keyshortcuts", "Alt+S");
     await user.keyboard("{Enter}");
     await waitFor(() => expect(outboxRows()).toHaveLength(1));
