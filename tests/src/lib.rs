@@ -6,6 +6,7 @@ pub mod bins;
 pub mod desk_app;
 pub mod display;
 pub mod server;
+pub mod server_http;
 
 /// Polls `check` until it yields a value or `timeout` passes.
 pub async fn eventually<T, F, Fut>(

@@ -8,6 +8,7 @@ use fantoccini::Locator;
 use frontdesk_e2e::desk_app::{DeskApp, Driver, text_of};
 use frontdesk_e2e::display::Display;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use frontdesk_e2e::server_http::{change_log, login};
 use frontdesk_e2e::{artifacts, eventually};
 
 const EMAIL: &str = "concierge@lofts-des-arts.demo";
@@ -15,28 +16,8 @@ const PASSWORD: &str = "concierge-demo";
 
 /// A demo resident whose first name has an accent, as (first, last, unit).
 async fn accented_resident(server: &str) -> anyhow::Result<(String, String)> {
-    let http = reqwest::Client::new();
-    let session: serde_json::Value = http
-        .post(format!("{server}/v1/auth/login"))
-        .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = session["token"].as_str().unwrap_or_default().to_owned();
-    let page: serde_json::Value = http
-        .get(format!("{server}/v1/sync/pull?after=0&limit=5000"))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    page["changes"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let log = change_log(server, &login(server, (EMAIL, PASSWORD)).await?).await?;
+    log.iter()
         .filter(|c| c["body"]["kind"] == "resident_upserted")
         .map(|c| &c["body"]["data"])
         .find_map(|r| {

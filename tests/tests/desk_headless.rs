@@ -9,6 +9,7 @@ use frontdesk_desk_core::sync::ConnectionState;
 use frontdesk_desk_core::{Desk, DeskErrorCode, DeskOptions};
 use frontdesk_e2e::eventually;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use frontdesk_e2e::server_http::demo_change_log;
 
 const EMAIL: &str = "concierge@lofts-des-arts.demo";
 const PASSWORD: &str = "concierge-demo";
@@ -32,29 +33,10 @@ async fn wait_for_state(
     .await
 }
 
-fn head_seq_of(pull: &serde_json::Value) -> i64 {
-    pull["head_seq"].as_i64().expect("head_seq")
-}
-
+/// The head of the demo building's change log, as the server holds it.
 async fn server_head(url: &str) -> anyhow::Result<i64> {
-    let http = reqwest::Client::new();
-    let session: serde_json::Value = http
-        .post(format!("{url}/v1/auth/login"))
-        .json(&serde_json::json!({"email": "manager@lofts-des-arts.demo", "password": "manager-demo"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let pull: serde_json::Value = http
-        .get(format!("{url}/v1/sync/pull?after=0&limit=1"))
-        .bearer_auth(session["token"].as_str().unwrap_or_default())
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(head_seq_of(&pull))
+    let log = demo_change_log(url).await?;
+    Ok(log.last().and_then(|c| c["seq"].as_i64()).unwrap_or(0))
 }
 
 #[tokio::test(flavor = "multi_thread")]

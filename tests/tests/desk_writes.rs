@@ -12,6 +12,7 @@ use frontdesk_desk_core::sync::ConnectionState;
 use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::eventually;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use frontdesk_e2e::server_http::demo_change_log;
 use frontdesk_protocol::{InstructionTarget, RejectCode};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -191,7 +192,7 @@ async fn writes_made_offline_arrive_once_in_order() -> anyhow::Result<()> {
     .await?;
 
     // The server applied each once, in the order they were made.
-    let log = server_log(&server.url).await?;
+    let log = demo_change_log(&server.url).await?;
     let applied: Vec<&str> = log
         .iter()
         .filter(|c| c["body"]["kind"] == "instruction_upserted")
@@ -307,28 +308,6 @@ async fn a_refused_write_is_reverted_and_later_writes_still_apply() -> anyhow::R
     desk.dismiss_rejected(refused[0].mutation.id).await?;
     assert_eq!(desk.status().rejected, 0);
     Ok(())
-}
-
-/// Lofts des Arts' whole change log, read as its manager.
-async fn server_log(url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
-    let http = reqwest::Client::new();
-    let session: serde_json::Value = http
-        .post(format!("{url}/v1/auth/login"))
-        .json(&serde_json::json!({"email": "admin@lofts-des-arts.demo", "password": "admin-demo"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let page: serde_json::Value = http
-        .get(format!("{url}/v1/sync/pull?after=0&limit=5000"))
-        .bearer_auth(session["token"].as_str().unwrap_or_default())
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(page["changes"].as_array().cloned().unwrap_or_default())
 }
 
 #[tokio::test(flavor = "multi_thread")]

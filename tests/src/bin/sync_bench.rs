@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use frontdesk_desk_core::session::SessionStorePolicy;
 use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use frontdesk_e2e::server_http::{DEMO_ADMIN, demo_change_log, login};
 use frontdesk_protocol::{InstructionTarget, Mutation, MutationBody, PushRequest, PushResponse};
 use serde_json::json;
 
@@ -57,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::time::timeout(Duration::from_millis(50), status.changed()).await;
     }
     let flush = back.elapsed();
-    let log = server_log(&server.url).await?;
+    let log = demo_change_log(&server.url).await?;
     let applied: Vec<&str> = log
         .iter()
         .filter(|c| c["body"]["kind"] == "instruction_upserted")
@@ -68,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
     let duplicates = applied.len().saturating_sub(expected.len());
 
     // Grow the log to `log_rows` through the real push path, then time a fresh desk.
-    let token = login(&server.url).await?;
+    let token = login(&server.url, DEMO_ADMIN).await?;
     let (unit_id, head) = match &target {
         InstructionTarget::Unit(id) => (
             id.clone(),
@@ -187,43 +188,4 @@ async fn first_unit(desk: &Desk) -> anyhow::Result<InstructionTarget> {
         }
     }
     anyhow::bail!("no unit in the demo")
-}
-
-async fn login(url: &str) -> anyhow::Result<String> {
-    let session: serde_json::Value = reqwest::Client::new()
-        .post(format!("{url}/v1/auth/login"))
-        .json(&json!({"email": "admin@lofts-des-arts.demo", "password": "admin-demo"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(session["token"].as_str().unwrap_or_default().to_owned())
-}
-
-async fn server_log(url: &str) -> anyhow::Result<Vec<serde_json::Value>> {
-    let token = login(url).await?;
-    let http = reqwest::Client::new();
-    let mut all = Vec::new();
-    let mut after = 0i64;
-    loop {
-        let page: serde_json::Value = http
-            .get(format!("{url}/v1/sync/pull?after={after}&limit=5000"))
-            .bearer_auth(&token)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let changes = page["changes"].as_array().cloned().unwrap_or_default();
-        after = changes
-            .last()
-            .and_then(|c| c["seq"].as_i64())
-            .unwrap_or(after);
-        let more = page["has_more"].as_bool().unwrap_or(false);
-        all.extend(changes);
-        if !more {
-            return Ok(all);
-        }
-    }
 }

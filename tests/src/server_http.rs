@@ -1,0 +1,54 @@
+//! The server's HTTP API as a plain client, for tests and benches that check what the
+//! server itself holds (its change log), independently of any desk.
+
+use serde_json::Value;
+
+/// The demo building's admin, whose token reads the whole Lofts des Arts log.
+pub const DEMO_ADMIN: (&str, &str) = ("admin@lofts-des-arts.demo", "admin-demo");
+
+pub async fn login(url: &str, (email, password): (&str, &str)) -> anyhow::Result<String> {
+    let session: Value = reqwest::Client::new()
+        .post(format!("{url}/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    session["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no token in {session}"))
+}
+
+/// Every change of the token's building, paging through `GET /v1/sync/pull`.
+pub async fn change_log(url: &str, token: &str) -> anyhow::Result<Vec<Value>> {
+    let http = reqwest::Client::new();
+    let mut all = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let page: Value = http
+            .get(format!("{url}/v1/sync/pull?after={after}&limit=5000"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let changes = page["changes"].as_array().cloned().unwrap_or_default();
+        after = changes
+            .last()
+            .and_then(|c| c["seq"].as_i64())
+            .unwrap_or(after);
+        let more = page["has_more"].as_bool().unwrap_or(false);
+        all.extend(changes);
+        if !more {
+            return Ok(all);
+        }
+    }
+}
+
+/// The demo building's whole change log, read as its admin.
+pub async fn demo_change_log(url: &str) -> anyhow::Result<Vec<Value>> {
+    change_log(url, &login(url, DEMO_ADMIN).await?).await
+}
