@@ -13,9 +13,25 @@ pub struct Display {
 impl Drop for Display {
     fn drop(&mut self) {
         if let Some(mut child) = self.xvfb.take() {
-            let _ = child.kill();
+            // SIGTERM, so Xvfb removes its lock file; a killed one leaves it behind.
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
             let _ = child.wait();
         }
+    }
+}
+
+/// Whether display `n` is taken: its lock file names a live process. A lock left by a
+/// process that is gone is stale, and Xvfb replaces it.
+fn taken(n: u32) -> bool {
+    let Ok(lock) = std::fs::read_to_string(format!("/tmp/.X{n}-lock")) else {
+        return false;
+    };
+    match lock.trim().parse::<i32>() {
+        Ok(pid) => nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok(),
+        Err(_) => true,
     }
 }
 
@@ -27,7 +43,7 @@ impl Display {
             return Ok(Self { name, xvfb: None });
         }
         let n = (90..400)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .find(|n| !taken(*n))
             .ok_or_else(|| anyhow::anyhow!("no free X display number"))?;
         let name = format!(":{n}");
         let child = Command::new("Xvfb")
