@@ -115,9 +115,18 @@ async fn main() -> anyhow::Result<()> {
     }
     let sync = t.elapsed();
 
+    let mut baseline =
+        bare_commit_latencies(&tmp.path().join("baseline.db"), writes.min(2_000)).await?;
+
     let report = json!({
         "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "server_database": "sqlite",
+        "baseline_bare_sqlite_commit": {
+            "what": "one INSERT per transaction, WAL + synchronous=FULL, no Frontdesk code: the disk's fsync cost",
+            "commits": baseline.len(),
+            "p50_ms": percentile(&mut baseline, 0.50),
+            "p99_ms": percentile(&mut baseline, 0.99),
+        },
         "local_write": {
             "writes": writes,
             "p50_ms": percentile(&mut write_ms, 0.50),
@@ -143,6 +152,33 @@ async fn main() -> anyhow::Result<()> {
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
+}
+
+/// Latencies of bare durable commits on this disk, with the desk store's settings.
+async fn bare_commit_latencies(path: &std::path::Path, n: usize) -> anyhow::Result<Vec<f64>> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    let pool = sqlx::SqlitePool::connect_with(options).await?;
+    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(&pool)
+        .await?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO t (body) VALUES (?)")
+            .bind(format!("row {i}"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        samples.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    pool.close().await;
+    Ok(samples)
 }
 
 fn arg(name: &str, default: usize) -> usize {
