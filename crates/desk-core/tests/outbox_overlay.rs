@@ -42,7 +42,13 @@ fn change(seq: i64, mutation_id: Option<Uuid>, body: ChangeBody) -> Change {
 
 async fn store_with_unit() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+    let store = open_with_unit(&dir.path().join("desk.db")).await;
+    (dir, store)
+}
+
+/// Opens the store at `path`, holding unit u1 (pulled once; reopening changes nothing).
+async fn open_with_unit(path: &std::path::Path) -> Store {
+    let store = Store::open(path).await.unwrap();
     let unit = Unit {
         id: "u1".into(),
         building_id: "b1".into(),
@@ -59,7 +65,7 @@ async fn store_with_unit() -> (tempfile::TempDir, Store) {
         .apply_changes(&[change(1, None, ChangeBody::UnitUpserted(unit))], 0)
         .await
         .unwrap();
-    (dir, store)
+    store
 }
 
 async fn shown(store: &Store) -> Vec<(String, String, bool)> {
@@ -292,23 +298,7 @@ async fn the_queue_keeps_its_order_and_survives_reopening() {
     let path = dir.path().join("desk.db");
     let mut made = Vec::new();
     {
-        let store = Store::open(&path).await.unwrap();
-        let unit = Unit {
-            id: "u1".into(),
-            building_id: "b1".into(),
-            unit_number: "101".into(),
-            floor_number: None,
-            square_footage: None,
-            bedrooms: None,
-            bathrooms: None,
-            is_occupied: None,
-            unit_type: None,
-            occupant_name: None,
-        };
-        store
-            .apply_changes(&[change(1, None, ChangeBody::UnitUpserted(unit))], 0)
-            .await
-            .unwrap();
+        let store = open_with_unit(&path).await;
         for n in 0..50 {
             let m = store
                 .save_instruction(

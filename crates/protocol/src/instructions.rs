@@ -66,3 +66,20 @@ mod tests {
         assert!(err.contains("2000"), "{err}");
     }
 }
+
+/// Writes the limits the UI shows (a counter, a warning) as TypeScript next to the ts-rs
+/// bindings, so the number is declared once, here. Runs with the bindings' export.
+#[cfg(test)]
+#[test]
+fn export_limits_to_typescript() {
+    let Ok(dir) = std::env::var("TS_RS_EXPORT_DIR") else {
+        return;
+    };
+    let path = std::path::Path::new(&dir).join("limits.ts");
+    let text = format!(
+        "// Generated from crates/protocol by `cargo test`. Do not edit.\n\n\
+         /** Longest instruction text, in characters. */\n\
+         export const MAX_INSTRUCTION_CHARS = {MAX_INSTRUCTION_CHARS};\n"
+    );
+    std::fs::write(&path, text).expect("write limits.ts");
+}

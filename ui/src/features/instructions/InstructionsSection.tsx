@@ -19,9 +19,8 @@ import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { cn, isEditableTarget } from "@/lib/utils";
+import { MAX_INSTRUCTION_CHARS } from "@/bindings/limits";
 
-/** Longest instruction, in characters (the Rust rule, MAX_INSTRUCTION_CHARS). */
-export const MAX_INSTRUCTION_CHARS = 2000;
 /** The counter appears from this many characters on. */
 export const COUNTER_FROM = MAX_INSTRUCTION_CHARS - 200;
 
