@@ -1,20 +1,24 @@
 //! Desk mutations, applied at most once: the idempotency rules of `POST /v1/sync/push`.
 //!
-//! Each mutation runs in its own write transaction together with its row in
-//! `mutations` (its id is the primary key), so a mutation is recorded exactly when its
-//! effects are committed, and the record survives restarts:
+//! A push is one write transaction (group commit: one durable commit for the batch, not
+//! one per mutation, which is what lets a desk's long offline queue drain in seconds).
+//! Inside it, each mutation is its own savepoint together with its row in `mutations`
+//! (its id is the primary key), so a mutation is recorded exactly when its effects are,
+//! and the record survives restarts. The answer is sent only after the commit; if the
+//! commit fails, nothing of the push happened and the desk resends all of it.
 //!
 //! - an id already recorded for the caller's building is answered with the recorded
 //!   outcome and `duplicate: true`; nothing is applied again;
 //! - an id recorded for another building is rejected `forbidden`, revealing nothing;
 //! - otherwise the per-kind apply (a module per domain, e.g. [`crate::instructions`])
 //!   validates and writes, its changes go to the log with the mutation id, and the
-//!   outcome (applied or rejected) is recorded before the commit;
+//!   outcome (applied or rejected) is recorded in the same savepoint;
 //! - two requests racing with one id: on SQLite the write transactions are serialised,
-//!   so the second sees the record; on PostgreSQL both may apply, but the second's
-//!   insert of the `mutations` row waits for the first transaction and then fails with
-//!   a unique violation: it rolls back everything it did and answers the recorded
-//!   outcome as a duplicate.
+//!   and on PostgreSQL a push first locks its building's row, so pushes to one building
+//!   are serialised too and the second sees the record. (An id reused across buildings
+//!   can still race on PostgreSQL: the second insert of the `mutations` row waits for
+//!   the first transaction and fails with a unique violation; that savepoint is rolled
+//!   back and the recorded outcome answered.)
 
 use frontdesk_protocol::{
     ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
@@ -24,7 +28,7 @@ use uuid::Uuid;
 
 use crate::auth::extractor::AuthStaff;
 use crate::changelog;
-use crate::db::{Db, now_ms};
+use crate::db::{Backend, Db, now_ms};
 use crate::error::{Error, Result};
 use crate::instructions;
 
@@ -71,43 +75,70 @@ pub fn kind(body: &MutationBody) -> &'static str {
     }
 }
 
-/// Applies one mutation (or answers its recorded outcome) in its own transaction.
+/// Applies a push's mutations in order, in one transaction, each in its own savepoint.
 ///
-/// An `Err` is a database failure: nothing of this mutation was committed, and the
-/// desk may resend it.
-pub async fn push_one(db: &Db, caller: &Caller, mutation: &Mutation) -> Result<MutationResult> {
-    let id = mutation.id.to_string();
+/// An `Err` is a database failure: nothing of this push was committed, and the desk
+/// may resend all of it.
+pub async fn push_batch(
+    db: &Db,
+    caller: &Caller,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>> {
     let mut tx = db.begin_write().await?;
-    if let Some(recorded) = find_recorded(&mut tx, &id).await? {
-        tx.rollback().await?;
+    if db.backend == Backend::Postgres {
+        // Every applied mutation bumps this row (the log's head). Taking it first keeps
+        // one lock order for all pushes of a building: no deadlock between two batches
+        // that touch the same instructions in different orders.
+        sqlx::query("SELECT id FROM buildings WHERE id = $1 FOR UPDATE")
+            .bind(&caller.building_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut results = Vec::with_capacity(mutations.len());
+    for mutation in mutations {
+        results.push(push_one(&mut tx, caller, mutation).await?);
+    }
+    tx.commit().await?;
+    for (mutation, result) in mutations.iter().zip(&results) {
+        match &result.outcome {
+            _ if result.duplicate => {}
+            MutationOutcome::Applied { seq } => {
+                tracing::debug!(mutation = %mutation.id, kind = kind(&mutation.body), seq, "mutation applied");
+            }
+            MutationOutcome::Rejected { code, reason } => {
+                tracing::info!(mutation = %mutation.id, kind = kind(&mutation.body), ?code, %reason, "mutation rejected");
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// Applies one mutation (or answers its recorded outcome) inside the push's transaction.
+async fn push_one(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    mutation: &Mutation,
+) -> Result<MutationResult> {
+    let id = mutation.id.to_string();
+    if let Some(recorded) = find_recorded(&mut *conn, &id).await? {
         return recorded.answer(mutation.id, caller);
     }
 
     let now = now_ms();
-    let outcome = apply(&mut tx, caller, mutation, now).await?;
-    match insert_record(&mut tx, &id, caller, now, &outcome).await {
-        Ok(()) => {}
+    let mut savepoint = conn.begin().await?;
+    let outcome = apply(&mut savepoint, caller, mutation, now).await?;
+    match insert_record(&mut savepoint, &id, caller, now, &outcome).await {
+        Ok(()) => savepoint.commit().await?,
         Err(Error::Database(e)) if is_unique_violation(&e) => {
-            // A concurrent request with the same id committed first (PostgreSQL).
-            tx.rollback().await?;
-            tracing::info!(mutation = %id, "mutation applied concurrently by another request; answering its outcome");
-            let mut conn = db.pool.acquire().await?;
-            let recorded = find_recorded(&mut conn, &id).await?.ok_or_else(|| {
+            // Another building's transaction committed this id first (PostgreSQL).
+            savepoint.rollback().await?;
+            tracing::info!(mutation = %id, "mutation id recorded concurrently by another request; answering its outcome");
+            let recorded = find_recorded(&mut *conn, &id).await?.ok_or_else(|| {
                 Error::Internal(format!("mutation {id} collided but has no record"))
             })?;
             return recorded.answer(mutation.id, caller);
         }
         Err(e) => return Err(e),
-    }
-    tx.commit().await?;
-
-    match &outcome {
-        MutationOutcome::Applied { seq } => {
-            tracing::debug!(mutation = %id, kind = kind(&mutation.body), seq, "mutation applied");
-        }
-        MutationOutcome::Rejected { code, reason } => {
-            tracing::info!(mutation = %id, kind = kind(&mutation.body), ?code, %reason, "mutation rejected");
-        }
     }
     Ok(MutationResult {
         id: mutation.id,

@@ -76,7 +76,7 @@ pub async fn pull(
         (status = 400, description = "Malformed body, or more than 500 mutations (code bad_request)", body = ApiError),
         (status = 401, description = "Missing or invalid token", body = ApiError),
         (status = 413, description = "Body over 1 MiB (code payload_too_large)", body = ApiError),
-        (status = 500, description = "Database failure; the mutations before it are committed: resend all", body = ApiError),
+        (status = 500, description = "Database failure; nothing of this push was committed: resend all of it", body = ApiError),
     )
 )]
 pub async fn push(
@@ -91,15 +91,13 @@ pub async fn push(
         )));
     }
     let caller = Caller::from(&auth);
-    let mut results = Vec::with_capacity(n);
-    for mutation in &req.mutations {
-        let result = mutations::push_one(&state.db, &caller, mutation).await?;
-        if !result.duplicate && matches!(result.outcome, MutationOutcome::Applied { .. }) {
-            // Committed with changes: the building's WebSockets get them from the log
-            // now, not at the end of the batch.
-            state.hub.poke(&caller.building_id);
-        }
-        results.push(result);
+    let results = mutations::push_batch(&state.db, &caller, &req.mutations).await?;
+    if results
+        .iter()
+        .any(|r| !r.duplicate && matches!(r.outcome, MutationOutcome::Applied { .. }))
+    {
+        // Committed with changes: the building's WebSockets get them from the log.
+        state.hub.poke(&caller.building_id);
     }
     let duplicates = results.iter().filter(|r| r.duplicate).count();
     let rejected = results

@@ -520,6 +520,50 @@ async fn one_id_pushed_concurrently_applies_once(backend: Backend) {
     Arc::into_inner(server).expect("tasks done").stop().await;
 }
 
+/// Two desks pushing batches that save the same instructions in opposite orders, at
+/// once: both apply whole. (A push is one transaction; on PostgreSQL, without one lock
+/// order per building, the two would deadlock and one would fail.)
+async fn batches_crossing_the_same_instructions_both_apply(backend: Backend) {
+    let (_tdb, server) = setup(backend).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    let server = Arc::new(server);
+    for round in 0..10 {
+        let ids: Vec<String> = (0..20).map(|i| format!("x-{i}")).collect();
+        let forward: Vec<Mutation> = ids
+            .iter()
+            .map(|id| save(id, unit("a-1"), &format!("forward {round}")))
+            .collect();
+        let backward: Vec<Mutation> = ids
+            .iter()
+            .rev()
+            .map(|id| save(id, unit("a-1"), &format!("backward {round}")))
+            .collect();
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let tasks: Vec<_> = [forward, backward]
+            .into_iter()
+            .map(|batch| {
+                let (server, barrier, token) = (server.clone(), barrier.clone(), a.token.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    push(&server, &token, &batch).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            let results = task.await.unwrap();
+            assert_eq!(results.len(), 20);
+            assert!(results.iter().all(|r| !r.duplicate));
+            for r in &results {
+                applied_seq(r);
+            }
+        }
+    }
+    let page = pull_after(&server, &a.token, 0).await;
+    let seqs: Vec<i64> = page.changes.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, (1..=page.head_seq).collect::<Vec<_>>(), "no gaps");
+    Arc::into_inner(server).expect("tasks done").stop().await;
+}
+
 /// Forces the race: another transaction has inserted the mutation's record but not yet
 /// committed when the push arrives. The push applies, then its insert of the record
 /// collides (PostgreSQL: waits, then a unique violation; SQLite: it waits for the write
@@ -586,10 +630,10 @@ async fn a_colliding_record_rolls_back_and_answers_the_first_outcome(backend: Ba
     Arc::into_inner(server).expect("task done").stop().await;
 }
 
-/// A database failure mid-batch answers 500; what committed before it stays recorded,
-/// so the desk's resend gets duplicates for those and applies the rest. The failure is
+/// A database failure mid-batch answers 500 and commits nothing of the push (it is one
+/// transaction), so the desk's resend applies all of it, in order, once. The failure is
 /// real: a trigger that refuses one instruction id.
-async fn a_failure_mid_batch_keeps_what_committed(backend: Backend) {
+async fn a_failure_mid_batch_commits_nothing_of_the_push(backend: Backend) {
     let (_tdb, server) = setup(backend).await;
     let a = server.login_ok("desk@a.test", "password-a").await;
     let trigger: &[&str] = match backend {
@@ -620,8 +664,9 @@ async fn a_failure_mid_batch_keeps_what_committed(backend: Backend) {
     let error = api_error(res).await;
     assert_eq!(error.code, ErrorCode::Internal);
     assert!(!error.message.contains("boom"), "details stay in the log");
-    assert_eq!(count(&server.db, "mutations").await, 1);
-    assert!(stored_instruction(&server.db, "i-1").await.is_some());
+    let head = common::head_seq(&server.db, "A").await;
+    assert_eq!(count(&server.db, "mutations").await, 0);
+    assert!(stored_instruction(&server.db, "i-1").await.is_none());
     assert!(stored_instruction(&server.db, "i-3").await.is_none());
 
     let drop = match backend {
@@ -631,9 +676,14 @@ async fn a_failure_mid_batch_keeps_what_committed(backend: Backend) {
     sqlx::query(drop).execute(&server.db.pool).await.unwrap();
     let results = push(&server, &a.token, &batch).await;
     let duplicates: Vec<bool> = results.iter().map(|r| r.duplicate).collect();
-    assert_eq!(duplicates, vec![true, false, false]);
+    assert_eq!(duplicates, vec![false, false, false]);
     let seqs: Vec<i64> = results.iter().map(applied_seq).collect();
-    assert!(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
+    assert_eq!(
+        seqs,
+        vec![head + 1, head + 2, head + 3],
+        "the log has no hole"
+    );
+    assert_eq!(count(&server.db, "mutations").await, 3);
     server.stop().await;
 }
 
@@ -646,6 +696,7 @@ on_both_databases!(
     deleting_what_is_gone_is_applied,
     push_limits_and_auth,
     one_id_pushed_concurrently_applies_once,
+    batches_crossing_the_same_instructions_both_apply,
     a_colliding_record_rolls_back_and_answers_the_first_outcome,
-    a_failure_mid_batch_keeps_what_committed,
+    a_failure_mid_batch_commits_nothing_of_the_push,
 );
