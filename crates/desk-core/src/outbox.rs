@@ -178,10 +178,13 @@ impl Store {
         rows.iter().map(Row::item).collect()
     }
 
+    /// Counts kept by triggers (see the outbox_tally migration) and the oldest queued
+    /// write through the (state, seq) index: cheap whatever the queue's length.
     pub async fn outbox_counts(&self) -> DeskResult<OutboxCounts> {
         let (queued, oldest, rejected): (i64, Option<i64>, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(state = 'pending'), 0), MIN(CASE WHEN state = 'pending' THEN client_time_ms END), \
-             COALESCE(SUM(state = 'rejected'), 0) FROM outbox",
+            "SELECT (SELECT n FROM outbox_tally WHERE state = 'pending'), \
+             (SELECT client_time_ms FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1), \
+             (SELECT n FROM outbox_tally WHERE state = 'rejected')",
         )
         .fetch_one(self.pool())
         .await?;
@@ -233,19 +236,19 @@ impl Store {
         reject(&mut conn, &id.to_string(), code, reason).await
     }
 
-    /// Notes a failed attempt on the mutations of a push that did not get through.
+    /// Notes a failed attempt on the mutations of a push that did not get through, in
+    /// one statement: a long outage retries often, and this must not hold the write
+    /// lock long while staff keep typing.
     pub async fn record_push_failure(&self, ids: &[Uuid], error: &str) -> DeskResult<()> {
-        let mut tx = self.begin_write().await?;
-        for id in ids {
-            sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?",
-            )
-            .bind(error)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())?;
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? \
+             WHERE state = 'pending' AND mutation_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(error)
+        .bind(ids)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use frontdesk_desk_core::instructions::Author;
+use frontdesk_desk_core::outbox::OutboxState;
 use frontdesk_desk_core::store::Store;
 use frontdesk_protocol::{
     Change, ChangeBody, Instruction, InstructionTarget, Mutation, MutationBody, MutationOutcome,
@@ -313,6 +314,28 @@ async fn run(ops: Vec<Op>) {
         assert_eq!(
             pending, expected_pending,
             "pending writes, in the order made"
+        );
+        let items = store.outbox_items().await.unwrap();
+        let counts = store.outbox_counts().await.unwrap();
+        assert_eq!(
+            (counts.queued as usize, counts.rejected as usize),
+            (
+                pending.len(),
+                items
+                    .iter()
+                    .filter(|i| i.state == OutboxState::Rejected)
+                    .count()
+            ),
+            "the status bar's counts match the outbox"
+        );
+        assert_eq!(
+            counts.oldest_queued_ms,
+            items
+                .iter()
+                .filter(|i| i.state == OutboxState::Pending)
+                .map(|i| i.mutation.client_time_ms)
+                .next(),
+            "oldest queued write"
         );
         let want = lay_over(server.state_at(cursor), &writes, cursor);
         assert_eq!(
