@@ -362,7 +362,7 @@ impl Desk {
         let _ = self.handles.changed.send(Changed::Instructions);
         let _ = self.handles.changed.send(Changed::Outbox);
         if let Some(a) = active.as_ref() {
-            a.engine.wake();
+            a.engine.nudge();
         }
         Ok(())
     }

@@ -45,6 +45,7 @@ pub struct SyncHandles {
 /// The running sync tasks (puller and live connection). Dropping it stops them.
 pub struct SyncEngine {
     wake: Arc<Notify>,
+    nudge: Arc<Notify>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -65,6 +66,7 @@ impl SyncEngine {
         poll_interval: Duration,
     ) -> Self {
         let wake = Arc::new(Notify::new());
+        let nudge = Arc::new(Notify::new());
         let reconnect_now = Arc::new(Notify::new());
         let mut tasks = Vec::new();
         match live::ws_url(api.base()) {
@@ -93,13 +95,20 @@ impl SyncEngine {
             backoff: Backoff::default(),
             reconnect_now,
         };
-        tasks.push(tokio::spawn(worker.run(wake.clone())));
-        Self { wake, tasks }
+        tasks.push(tokio::spawn(worker.run(wake.clone(), nudge.clone())));
+        Self { wake, nudge, tasks }
     }
 
-    /// Asks for a pull now instead of at the next poll or retry.
+    /// Asks for a push and pull now instead of at the next poll or retry (staff asked).
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// A local write is queued: push it now if the server is answering. While it is not,
+    /// the retry timer decides: otherwise every keystroke-sized write during an outage
+    /// would cost a failed round trip and a write to the outbox, slowing the next write.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
     }
 }
 
@@ -115,7 +124,7 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(self, wake: Arc<Notify>) {
+    async fn run(self, wake: Arc<Notify>, nudge: Arc<Notify>) {
         let mut failures: u32 = 0;
         let mut offline_since: Option<i64> = None;
         loop {
@@ -163,9 +172,13 @@ impl Worker {
                     delay
                 }
             };
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = wake.notified() => {}
+            let until = tokio::time::Instant::now() + wait;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until) => break,
+                    _ = wake.notified() => break,
+                    _ = nudge.notified() => if failures == 0 { break },
+                }
             }
         }
     }

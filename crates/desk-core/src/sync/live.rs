@@ -137,7 +137,10 @@ impl Live {
             )
         })?;
         match frame {
-            ServerFrame::Hello { head_seq } | ServerFrame::Poke { head_seq } => {
+            // A new connection proves the server is back: exchange now, which also
+            // pushes a queue that built up meanwhile, rather than at the retry timer.
+            ServerFrame::Hello { .. } => self.links.pull_now.notify_one(),
+            ServerFrame::Poke { head_seq } => {
                 if head_seq > self.store.sync_cursor().await?.0 {
                     self.links.pull_now.notify_one();
                 }
