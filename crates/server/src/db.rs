@@ -4,12 +4,15 @@
 //! databases through sqlx's Any driver; only the migrations and the way a write
 //! transaction starts differ per backend.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sqlx::{AnyPool, Connection, Transaction};
+use sqlx::{AnyConnection, AnyPool, Connection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Error, Result};
 
@@ -39,6 +42,45 @@ impl Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// SQLite has one writer at a time. Writers of this process take turns here, in
+    /// arrival order, instead of polling the file lock: SQLite's busy handler sleeps in
+    /// growing steps (up to 100 ms), which under a burst of pushes turned a 1 ms commit
+    /// into tens of milliseconds of waiting. Other processes (the CLI) still meet the
+    /// file lock and its busy timeout.
+    write_turn: Arc<Mutex<()>>,
+}
+
+/// A write transaction, holding this process's write turn on SQLite until it ends.
+/// Dereferences to the connection, like a `Transaction`.
+pub struct WriteTx {
+    tx: Tx,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 /// How long a SQLite writer waits for another writer's lock before giving up.
@@ -77,7 +119,11 @@ impl Db {
             })
             .connect(url)
             .await?;
-        let db = Self { pool, backend };
+        let db = Self {
+            pool,
+            backend,
+            write_turn: Arc::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -98,12 +144,20 @@ impl Db {
     /// `BEGIN IMMEDIATE` takes the lock up front and waits on `busy_timeout` instead.
     /// PostgreSQL serialises writers of one building through the row lock on
     /// `buildings` (see `changelog`).
-    pub async fn begin_write(&self) -> Result<Tx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(tx)
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                WriteTx {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            },
+        })
     }
 
     pub async fn ping(&self) -> Result<()> {
