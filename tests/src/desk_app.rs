@@ -20,6 +20,14 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start(display: &str) -> anyhow::Result<Self> {
+        Self::start_with_env(display, &[]).await
+    }
+
+    /// A tauri-driver with `env` added to its environment, which every app it starts
+    /// inherits (tauri-driver has no per-session environment). Apps that need different
+    /// values, such as the `FRONTDESK_PASSWORD` of `--sign-in`, each need their own Driver;
+    /// several can share one display.
+    pub async fn start_with_env(display: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         // Both ports are held while choosing, or the OS may hand out the same one twice.
         let (a, b) = (
             std::net::TcpListener::bind("127.0.0.1:0")?,
@@ -36,6 +44,7 @@ impl Driver {
                 &native_port.to_string(),
             ])
             .env("DISPLAY", display)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             // Its own process group, so that stopping it also stops the WebKitWebDriver
@@ -162,8 +171,47 @@ impl DeskApp {
         text_of(&self.wait_for(css).await?).await
     }
 
+    /// Starts recording what the status bar shows: from now on, every change of its
+    /// connection state or queued count that reaches the page is appended to a log kept
+    /// in the page (a MutationObserver, so a state shown for a single frame is not missed
+    /// between two polls). Read it with [`DeskApp::status_shown`].
+    pub async fn record_status(&self) -> anyhow::Result<()> {
+        self.wait_for(STATUS_CONNECTION).await?;
+        self.client.execute(RECORD_STATUS_JS, vec![]).await?;
+        Ok(())
+    }
+
+    /// What the status bar has shown since [`DeskApp::record_status`], oldest first.
+    pub async fn status_shown(&self) -> anyhow::Result<Vec<StatusShown>> {
+        let log = self
+            .client
+            .execute("return window.__frontdeskStatusLog || null;", vec![])
+            .await?;
+        let entries = log
+            .as_array()
+            .ok_or_else(|| anyhow::anyhow!("the status bar is not being recorded"))?;
+        entries
+            .iter()
+            .map(|e| {
+                Ok(StatusShown {
+                    state: e["state"].as_str().unwrap_or_default().to_owned(),
+                    queued: e["queued"]
+                        .as_u64()
+                        .ok_or_else(|| anyhow::anyhow!("no queued count in {e}"))?
+                        as u32,
+                    at_ms: e["at_ms"].as_i64().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     /// Saves a PNG of the window as `<dir>/<name>.png`.
+    /// It first lets the page paint twice: the DOM that WebDriver reads can be ahead of
+    /// the last frame drawn, and a shot taken at once sometimes showed an older one.
     pub async fn screenshot(&self, dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+        self.client
+            .execute_async(AFTER_TWO_FRAMES_JS, vec![])
+            .await?;
         let png = self.client.screenshot().await?;
         anyhow::ensure!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
         let path = dir.join(format!("{name}.png"));
@@ -171,6 +219,57 @@ impl DeskApp {
         Ok(path)
     }
 }
+
+/// The status bar's connection indicator (its `data-state` is the desk's connection state).
+pub const STATUS_CONNECTION: &str = "[data-testid=status-connection]";
+/// The status bar's queued-writes button (its `data-count` is the number queued).
+pub const STATUS_QUEUED: &str = "[data-testid=status-queued]";
+
+/// One change in what the status bar shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusShown {
+    /// `online`, `reconnecting`, `offline`, `session_expired` or `signed_out`.
+    pub state: String,
+    pub queued: u32,
+    /// The page's clock when it was shown.
+    pub at_ms: i64,
+}
+
+/// Returns after two animation frames, or after a second when the page is not painting.
+const AFTER_TWO_FRAMES_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+setTimeout(done, 1000);
+requestAnimationFrame(() => requestAnimationFrame(() => done()));
+"#;
+
+/// Installs the status recorder once per page. It reads the two status elements after
+/// every DOM change under the body (attributes, or the elements being replaced) and
+/// appends a row when the pair differs from the last one.
+const RECORD_STATUS_JS: &str = r#"
+if (!window.__frontdeskStatusLog) {
+  const log = [];
+  const read = () => {
+    const c = document.querySelector("[data-testid=status-connection]");
+    const q = document.querySelector("[data-testid=status-queued]");
+    if (!c || !q) return;
+    const state = c.getAttribute("data-state");
+    const queued = Number(q.getAttribute("data-count"));
+    const last = log[log.length - 1];
+    if (!last || last.state !== state || last.queued !== queued) {
+      log.push({ state, queued, at_ms: Date.now() });
+    }
+  };
+  new MutationObserver(read).observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["data-state", "data-count"],
+  });
+  read();
+  window.__frontdeskStatusLog = log;
+}
+return true;
+"#;
 
 pub async fn text_of(element: &Element) -> anyhow::Result<String> {
     Ok(element.prop("textContent").await?.unwrap_or_default())

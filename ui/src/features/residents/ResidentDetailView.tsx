@@ -176,7 +176,10 @@ function ResidentBody({
         </div>
       </div>
 
-      <div className="grid gap-4 md:grid-cols-2">
+      {/* One above the other, at the page's full width: side by side, the text of each
+          instruction was squeezed beside its Edit and Delete buttons (a few words a line,
+          worse in French). */}
+      <div className="space-y-4">
         <InstructionsSection
           key={`resident:${r.id}`}
           target={{ type: "resident", id: r.id }}

@@ -216,6 +216,7 @@ function OutboxRow({
       data-testid="outbox-item"
       data-state={item.state}
       data-mutation-id={item.mutation.id}
+      data-kind={item.mutation.body.kind}
       className="space-y-1.5 rounded-md border border-border px-3 py-2"
     >
       <div className="flex items-start gap-2">
