@@ -128,6 +128,15 @@ impl Worker {
         let mut failures: u32 = 0;
         let mut offline_since: Option<i64> = None;
         loop {
+            if failures > 0 {
+                // Say so while the attempt runs: after an outage the queue drains during
+                // it, and "offline" would be wrong while writes are being sent.
+                self.publish(ConnectionState::Reconnecting {
+                    attempt: failures + 1,
+                    next_attempt_at_ms: crate::now_ms(),
+                })
+                .await;
+            }
             let round = async {
                 self.push_pending().await?;
                 self.pull_until_current().await

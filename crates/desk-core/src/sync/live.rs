@@ -3,7 +3,8 @@
 //! The change log stays the source of truth. A frame is applied only when it continues
 //! this desk's cursor exactly; a gap, a `poke` or a new connection wakes the puller,
 //! which pulls from the cursor. Lost or late frames therefore cost a pull, never a
-//! change.
+//! change. A connection that drops also wakes the puller, whose exchange then tells
+//! whether the server itself is gone.
 //!
 //! Liveness has its own timer, independent of data: a ping every
 //! [`HEARTBEAT_EVERY`], and the connection is dropped when nothing (pong or data) has
@@ -101,6 +102,19 @@ impl Live {
             .await
             .map_err(ws_error)?;
         tracing::info!("live connection to the server is up");
+        let ended = self.pump(stream).await;
+        // It was up and is gone: the server may be too. Find out now rather than at the
+        // next poll, so the status bar says so while staff keep working.
+        self.links.pull_now.notify_one();
+        ended
+    }
+
+    async fn pump(
+        &self,
+        stream: tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    ) -> DeskResult<()> {
         let (mut sink, mut frames) = stream.split();
         let mut heartbeat = interval(HEARTBEAT_EVERY);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
