@@ -6,13 +6,13 @@
 //! change.
 //!
 //! Liveness has its own timer, independent of data: a ping every
-//! [`HEARTBEAT_EVERY`], and the connection is dropped when nothing (pong or data) has
-//! arrived for [`DEAD_AFTER`]. A busy stream of changes cannot starve it. Reconnects
+//! [`Timeouts::heartbeat_every`] (15 s), and the connection is dropped when nothing
+//! (pong or data) has arrived for [`Timeouts::dead_after`] (45 s). A busy stream of
+//! changes cannot starve it. Reconnects
 //! back off with full jitter, and happen at once when an HTTP exchange has just
 //! succeeded (the server is evidently back).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
@@ -27,10 +27,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use super::backoff::Backoff;
 use super::engine::{Changed, SyncHandles, status_from_store};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::server_api::Timeouts;
 use crate::store::{FrameOutcome, Store};
-
-pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
-pub const DEAD_AFTER: Duration = Duration::from_secs(45);
 
 /// What the live connection shares with the puller.
 pub struct LiveLinks {
@@ -47,6 +45,7 @@ pub struct Live {
     pub handles: SyncHandles,
     pub links: LiveLinks,
     pub backoff: Backoff,
+    pub timeouts: Timeouts,
 }
 
 /// `http(s)://host/base/` → `ws(s)://host/base/v1/ws`.
@@ -102,15 +101,20 @@ impl Live {
             .map_err(ws_error)?;
         tracing::info!("live connection to the server is up");
         let (mut sink, mut frames) = stream.split();
-        let mut heartbeat = interval(HEARTBEAT_EVERY);
+        let Timeouts {
+            heartbeat_every,
+            dead_after,
+            ..
+        } = self.timeouts;
+        let mut heartbeat = interval(heartbeat_every);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
                 biased;
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() >= DEAD_AFTER {
-                        tracing::info!("live connection silent for {DEAD_AFTER:?}: dropping it");
+                    if last_heard.elapsed() >= dead_after {
+                        tracing::info!("live connection silent for {dead_after:?}: dropping it");
                         return Ok(());
                     }
                     sink.send(Message::Ping(Vec::new().into())).await.map_err(ws_error)?;
