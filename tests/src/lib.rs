@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod bins;
 pub mod desk_app;
 pub mod display;
+pub mod fault_proxy;
 pub mod server;
 pub mod server_http;
 
