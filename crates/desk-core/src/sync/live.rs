@@ -96,8 +96,21 @@ impl Live {
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_WS_FRAME_BYTES))
             .max_frame_size(Some(MAX_WS_FRAME_BYTES));
-        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+        // The opening handshake is an HTTP exchange and gets the same limit: a server or
+        // path that accepts the connection and then says nothing must not hold this
+        // task forever (nothing else would ever reconnect it).
+        let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        let (stream, _) = tokio::time::timeout(self.timeouts.request, connect)
             .await
+            .map_err(|_| {
+                DeskError::new(
+                    DeskErrorCode::Network,
+                    format!(
+                        "WebSocket: no answer to the opening handshake within {:?}",
+                        self.timeouts.request
+                    ),
+                )
+            })?
             .map_err(ws_error)?;
         tracing::info!("live connection to the server is up");
         let (mut sink, mut frames) = stream.split();
@@ -181,7 +194,61 @@ fn ws_error(e: tokio_tungstenite::tungstenite::Error) -> DeskError {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::{broadcast, watch};
+
     use super::*;
+    use crate::sync::ConnectionState;
+
+    /// A server that accepts connections and never says a word, as a dead network
+    /// path or a hung server looks from the desk.
+    async fn silent_server() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn an_unanswered_opening_handshake_gives_up() {
+        let addr = silent_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+        let status = status_from_store(&store, ConnectionState::SignedOut)
+            .await
+            .unwrap();
+        let live = Live {
+            store,
+            url: Url::parse(&format!("ws://{addr}/v1/ws")).unwrap(),
+            token: "token".into(),
+            handles: SyncHandles {
+                status: watch::channel(status).0,
+                changed: broadcast::channel(4).0,
+            },
+            links: LiveLinks {
+                pull_now: Arc::new(Notify::new()),
+                reconnect_now: Arc::new(Notify::new()),
+            },
+            backoff: Backoff::default(),
+            timeouts: Timeouts {
+                request: Duration::from_millis(300),
+                ..Timeouts::default()
+            },
+        };
+        // Stuck there, the live connection would never come back, even once the
+        // server answers again.
+        let ended = tokio::time::timeout(Duration::from_secs(10), live.session()).await;
+        let error = ended
+            .expect("the handshake gives up after the request timeout")
+            .unwrap_err();
+        assert_eq!(error.code, DeskErrorCode::Network, "{error}");
+    }
 
     #[test]
     fn ws_url_follows_the_server_address() {
