@@ -76,6 +76,9 @@ pub struct ProxyStats {
     pub blackholed: usize,
     /// Blackholed connections the client closed itself: it noticed the silence.
     pub blackholed_closed_by_client: usize,
+    /// Of those, the ones that were open and forwarding when the blackhole began (not
+    /// accepted into it): established connections whose silence the client noticed.
+    pub blackholed_open_closed_by_client: usize,
     /// Connections closed slowly.
     pub slow_closed: usize,
 }
@@ -86,6 +89,7 @@ struct Counters {
     reset: AtomicUsize,
     blackholed: AtomicUsize,
     blackholed_closed_by_client: AtomicUsize,
+    blackholed_open_closed_by_client: AtomicUsize,
     slow_closed: AtomicUsize,
 }
 
@@ -154,6 +158,7 @@ impl FaultProxy {
             reset: get(&c.reset),
             blackholed: get(&c.blackholed),
             blackholed_closed_by_client: get(&c.blackholed_closed_by_client),
+            blackholed_open_closed_by_client: get(&c.blackholed_open_closed_by_client),
             slow_closed: get(&c.slow_closed),
         }
     }
@@ -338,10 +343,14 @@ async fn blackhole(
     counters: &Counters,
 ) {
     bump(&counters.blackholed);
+    let was_open = server.is_some();
     loop {
         tokio::select! {
             () = swallow(&mut client) => {
                 bump(&counters.blackholed_closed_by_client);
+                if was_open {
+                    bump(&counters.blackholed_open_closed_by_client);
+                }
                 return;
             }
             () = swallow_opt(&mut server) => server = None,
