@@ -89,17 +89,28 @@ ensure_tauri_driver() {
 }
 
 # A PostgreSQL the server tests can create databases in. Uses one that answers on
-# 127.0.0.1:5432; otherwise installs and starts Debian's. Exports FRONTDESK_TEST_POSTGRES_URL.
+# 127.0.0.1:5432; otherwise installs Debian's server, creates its cluster if there is
+# none, and starts it. Exports FRONTDESK_TEST_POSTGRES_URL.
 ensure_postgres() {
     local url="${FRONTDESK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-    pg_answers() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
-    if ! pg_answers "$url"; then
-        if ! command -v pg_ctlcluster >/dev/null; then
+    local with_password="postgres://postgres:frontdesk-test@127.0.0.1:5432/postgres"
+    # -w: never prompt. A server that wants a password would otherwise wait on the
+    # terminal, invisibly (output goes to /dev/null).
+    pg_answers() { command -v psql >/dev/null && PGCONNECT_TIMEOUT=5 psql -w "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+    if ! pg_answers "$url" && ! pg_answers "$with_password"; then
+        # The server itself, not just the client tools (postgresql-common alone brings
+        # pg_ctlcluster but no server).
+        if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
             install_apt_packages postgresql postgresql-client
         fi
-        local cluster
+        local cluster version
         cluster="$(pg_lsclusters -h 2>/dev/null | head -n1)"
-        [ -n "$cluster" ] || die "PostgreSQL is installed but has no cluster (pg_createcluster)"
+        if [ -z "$cluster" ]; then
+            version="$(ls /usr/lib/postgresql | sort -V | tail -n1)"
+            say "Creating PostgreSQL cluster $version/main"
+            as_root pg_createcluster "$version" main
+            cluster="$(pg_lsclusters -h 2>/dev/null | head -n1)"
+        fi
         set -- $cluster
         if [ "$4" != "online" ]; then
             say "Starting PostgreSQL $1/$2"
@@ -108,10 +119,13 @@ ensure_postgres() {
         for _ in $(seq 1 30); do pg_answers "$url" && break; pg_isready -q -h 127.0.0.1 && break; sleep 1; done
         if ! pg_answers "$url"; then
             # A fresh Debian cluster wants a password over TCP: give the test role one.
-            as_root runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'frontdesk-test'"
-            url="postgres://postgres:frontdesk-test@127.0.0.1:5432/postgres"
-            pg_answers "$url" || die "cannot connect to PostgreSQL at 127.0.0.1:5432"
+            pg_answers "$with_password" ||
+                as_root runuser -u postgres -- psql -qc "ALTER USER postgres PASSWORD 'frontdesk-test'"
+            pg_answers "$with_password" || die "cannot connect to PostgreSQL at 127.0.0.1:5432"
+            url="$with_password"
         fi
+    elif ! pg_answers "$url"; then
+        url="$with_password"
     fi
     export FRONTDESK_TEST_POSTGRES_URL="$url"
 }

@@ -5,6 +5,11 @@ pub mod artifacts;
 pub mod bins;
 pub mod desk_app;
 pub mod display;
+pub mod fault_proxy;
+/// Throwaway PostgreSQL databases: the server tests' own helper, shared rather than
+/// copied.
+#[path = "../../crates/server/tests/common/pg.rs"]
+pub mod pg;
 pub mod server;
 pub mod server_http;
 

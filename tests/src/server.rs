@@ -32,7 +32,17 @@ pub fn sqlite_url(dir: &Path) -> String {
 impl ServerProcess {
     /// Seeds the demo building and serves on a free port.
     pub async fn start_demo(database: &str) -> anyhow::Result<Self> {
-        let (child, url, port) = spawn(database, "127.0.0.1:0", true).await?;
+        Self::start_on(database, true).await
+    }
+
+    /// Serves an existing database on a free port, as a second instance of a building
+    /// server on the same PostgreSQL would.
+    pub async fn start(database: &str) -> anyhow::Result<Self> {
+        Self::start_on(database, false).await
+    }
+
+    async fn start_on(database: &str, demo: bool) -> anyhow::Result<Self> {
+        let (child, url, port) = spawn(database, "127.0.0.1:0", demo).await?;
         Ok(Self {
             child: Some(child),
             database: database.to_owned(),

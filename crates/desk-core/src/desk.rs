@@ -12,7 +12,7 @@ use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
 use crate::outbox::OutboxItem;
-use crate::server_api::{ServerApi, parse_server_url};
+use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
 use crate::sync::engine::status_from_store;
@@ -57,6 +57,8 @@ pub struct DeskOptions {
     pub session_store: SessionStorePolicy,
     /// How often to pull when nothing else prompts it.
     pub poll_interval: Duration,
+    /// How long to wait on the server (requests, the live connection's heartbeat).
+    pub timeouts: Timeouts,
 }
 
 impl DeskOptions {
@@ -65,6 +67,7 @@ impl DeskOptions {
             data_dir: data_dir.into(),
             session_store: SessionStorePolicy::Auto,
             poll_interval: Duration::from_secs(10),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -86,6 +89,7 @@ pub struct Desk {
     vault: TokenVault,
     handles: SyncHandles,
     poll_interval: Duration,
+    timeouts: Timeouts,
     active: Mutex<Option<Active>>,
 }
 
@@ -111,6 +115,7 @@ impl Desk {
             vault,
             handles,
             poll_interval: options.poll_interval,
+            timeouts: options.timeouts,
             active: Mutex::new(None),
         };
         desk.resume().await?;
@@ -140,7 +145,7 @@ impl Desk {
             self.forget_session().await?;
             return Ok(());
         }
-        let api = ServerApi::new(parse_server_url(&server_url)?)?;
+        let api = ServerApi::new(parse_server_url(&server_url)?, self.timeouts)?;
         self.activate(signed_in, token, api).await
     }
 
@@ -204,7 +209,7 @@ impl Desk {
                 "email and password are required",
             ));
         }
-        let api = ServerApi::new(base.clone())?;
+        let api = ServerApi::new(base.clone(), self.timeouts)?;
         let session = api.login(email.trim(), password).await?;
         let signed_in = SignedIn {
             staff: session.staff,

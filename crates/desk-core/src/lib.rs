@@ -16,6 +16,7 @@ pub mod sync;
 
 pub use desk::{Bootstrap, Desk, DeskOptions, SessionStorage, SignedIn};
 pub use error::{DeskError, DeskErrorCode, DeskResult};
+pub use server_api::Timeouts;
 
 /// Wall-clock time in Unix milliseconds, the unit of every timestamp on the wire.
 pub(crate) fn now_ms() -> i64 {

@@ -14,15 +14,40 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 
-/// Long enough for a slow link, short enough that staff are not left waiting when the
-/// server is gone.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the desk waits on the server before it calls an exchange failed. The
+/// defaults are the production values; tests shorten them so that a fault shows in
+/// seconds rather than in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One HTTP exchange, from connecting to the last byte of the answer, and the
+    /// WebSocket's opening handshake. Long enough for a slow link, short enough that
+    /// staff are not left waiting when the server is gone.
+    pub request: Duration,
+    /// Establishing the TCP connection of an HTTP exchange.
+    pub connect: Duration,
+    /// The live connection sends a ping this often.
+    pub heartbeat_every: Duration,
+    /// The live connection is dropped when nothing (pong or data) has arrived for this
+    /// long.
+    pub dead_after: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            request: Duration::from_secs(15),
+            connect: Duration::from_secs(5),
+            heartbeat_every: Duration::from_secs(15),
+            dead_after: Duration::from_secs(45),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct ServerApi {
     http: reqwest::Client,
     base: Url,
+    timeouts: Timeouts,
 }
 
 /// Checks what staff typed as the server address and normalises it (trailing slash,
@@ -54,18 +79,26 @@ pub fn parse_server_url(input: &str) -> DeskResult<Url> {
 }
 
 impl ServerApi {
-    pub fn new(base: Url) -> DeskResult<Self> {
+    pub fn new(base: Url, timeouts: Timeouts) -> DeskResult<Self> {
         let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(timeouts.request)
+            .connect_timeout(timeouts.connect)
             .user_agent(concat!("frontdesk-desk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("HTTP client: {e}")))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            timeouts,
+        })
     }
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 
     fn url(&self, path: &str) -> Url {

@@ -81,6 +81,7 @@ impl SyncEngine {
                         reconnect_now: reconnect_now.clone(),
                     },
                     backoff: Backoff::default(),
+                    timeouts: api.timeouts(),
                 };
                 tasks.push(tokio::spawn(live.run()));
             }

@@ -7,13 +7,13 @@
 //! whether the server itself is gone.
 //!
 //! Liveness has its own timer, independent of data: a ping every
-//! [`HEARTBEAT_EVERY`], and the connection is dropped when nothing (pong or data) has
-//! arrived for [`DEAD_AFTER`]. A busy stream of changes cannot starve it. Reconnects
+//! [`Timeouts::heartbeat_every`] (15 s), and the connection is dropped when nothing
+//! (pong or data) has arrived for [`Timeouts::dead_after`] (45 s). A busy stream of
+//! changes cannot starve it. Reconnects
 //! back off with full jitter, and happen at once when an HTTP exchange has just
 //! succeeded (the server is evidently back).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
@@ -28,10 +28,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use super::backoff::Backoff;
 use super::engine::{Changed, SyncHandles, status_from_store};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::server_api::Timeouts;
 use crate::store::{FrameOutcome, Store};
-
-pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
-pub const DEAD_AFTER: Duration = Duration::from_secs(45);
 
 /// What the live connection shares with the puller.
 pub struct LiveLinks {
@@ -48,6 +46,7 @@ pub struct Live {
     pub handles: SyncHandles,
     pub links: LiveLinks,
     pub backoff: Backoff,
+    pub timeouts: Timeouts,
 }
 
 /// `http(s)://host/base/` → `ws(s)://host/base/v1/ws`.
@@ -98,8 +97,21 @@ impl Live {
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_WS_FRAME_BYTES))
             .max_frame_size(Some(MAX_WS_FRAME_BYTES));
-        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+        // The opening handshake is an HTTP exchange and gets the same limit: a server or
+        // path that accepts the connection and then says nothing must not hold this
+        // task forever (nothing else would ever reconnect it).
+        let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        let (stream, _) = tokio::time::timeout(self.timeouts.request, connect)
             .await
+            .map_err(|_| {
+                DeskError::new(
+                    DeskErrorCode::Network,
+                    format!(
+                        "WebSocket: no answer to the opening handshake within {:?}",
+                        self.timeouts.request
+                    ),
+                )
+            })?
             .map_err(ws_error)?;
         tracing::info!("live connection to the server is up");
         let ended = self.pump(stream).await;
@@ -116,15 +128,20 @@ impl Live {
         >,
     ) -> DeskResult<()> {
         let (mut sink, mut frames) = stream.split();
-        let mut heartbeat = interval(HEARTBEAT_EVERY);
+        let Timeouts {
+            heartbeat_every,
+            dead_after,
+            ..
+        } = self.timeouts;
+        let mut heartbeat = interval(heartbeat_every);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
                 biased;
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() >= DEAD_AFTER {
-                        tracing::info!("live connection silent for {DEAD_AFTER:?}: dropping it");
+                    if last_heard.elapsed() >= dead_after {
+                        tracing::info!("live connection silent for {dead_after:?}: dropping it");
                         return Ok(());
                     }
                     sink.send(Message::Ping(Vec::new().into())).await.map_err(ws_error)?;
@@ -194,7 +211,61 @@ fn ws_error(e: tokio_tungstenite::tungstenite::Error) -> DeskError {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::{broadcast, watch};
+
     use super::*;
+    use crate::sync::ConnectionState;
+
+    /// A server that accepts connections and never says a word, as a dead network
+    /// path or a hung server looks from the desk.
+    async fn silent_server() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn an_unanswered_opening_handshake_gives_up() {
+        let addr = silent_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("desk.db")).await.unwrap();
+        let status = status_from_store(&store, ConnectionState::SignedOut)
+            .await
+            .unwrap();
+        let live = Live {
+            store,
+            url: Url::parse(&format!("ws://{addr}/v1/ws")).unwrap(),
+            token: "token".into(),
+            handles: SyncHandles {
+                status: watch::channel(status).0,
+                changed: broadcast::channel(4).0,
+            },
+            links: LiveLinks {
+                pull_now: Arc::new(Notify::new()),
+                reconnect_now: Arc::new(Notify::new()),
+            },
+            backoff: Backoff::default(),
+            timeouts: Timeouts {
+                request: Duration::from_millis(300),
+                ..Timeouts::default()
+            },
+        };
+        // Stuck there, the live connection would never come back, even once the
+        // server answers again.
+        let ended = tokio::time::timeout(Duration::from_secs(10), live.session()).await;
+        let error = ended
+            .expect("the handshake gives up after the request timeout")
+            .unwrap_err();
+        assert_eq!(error.code, DeskErrorCode::Network, "{error}");
+    }
 
     #[test]
     fn ws_url_follows_the_server_address() {

@@ -10,8 +10,11 @@ use frontdesk_protocol::{ApiError, Session, StaffRole};
 use frontdesk_server::auth::accounts::{self, NewStaff};
 use frontdesk_server::directory::import::{self, ImportKind, ImportSummary};
 use frontdesk_server::{AppState, Db, RateLimit, ServerConfig, build_app, serve};
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use tokio::sync::oneshot;
+
+mod pg;
+pub use pg::{PgTestDb, pg_admin_url};
 
 /// Runs an async test body once per database backend, as two `#[tokio::test]`s.
 #[macro_export]
@@ -38,17 +41,12 @@ pub enum Backend {
     Postgres,
 }
 
-pub fn pg_admin_url() -> String {
-    std::env::var("FRONTDESK_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
 /// A database that exists for one test and is removed afterwards.
 pub struct TestDb {
     pub url: String,
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
+    _pg: Option<PgTestDb>,
 }
 
 impl TestDb {
@@ -61,32 +59,22 @@ impl TestDb {
                     url,
                     backend,
                     _dir: Some(dir),
-                    pg_name: None,
+                    _pg: None,
                 }
             }
             Backend::Postgres => {
-                let admin = pg_admin_url();
-                let name = format!("frontdesk_test_{:016x}", rand::random::<u64>());
-                let mut conn = sqlx::PgConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!(
-                            "PostgreSQL is required for this test and is unreachable at {admin} \
-                         (set FRONTDESK_TEST_POSTGRES_URL): {e}"
-                        )
-                    });
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                conn.close().await.ok();
-                let base = admin.split('?').next().unwrap_or(&admin);
-                let (server, _) = base.rsplit_once('/').expect("admin URL names a database");
+                let pg = PgTestDb::create().await.unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is required for this test and is unreachable at {} \
+                         (set FRONTDESK_TEST_POSTGRES_URL): {e}",
+                        pg_admin_url()
+                    )
+                });
                 Self {
-                    url: format!("{server}/{name}"),
+                    url: pg.url.clone(),
                     backend,
                     _dir: None,
-                    pg_name: Some(name),
+                    _pg: Some(pg),
                 }
             }
         }
@@ -94,33 +82,6 @@ impl TestDb {
 
     pub async fn connect(&self) -> Db {
         Db::connect(&self.url).await.expect("connect and migrate")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else {
-            return;
-        };
-        // Drop cannot await, and the test's runtime may be shutting down: use a thread
-        // with its own runtime. FORCE ends the pool connections still open.
-        let admin = pg_admin_url();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await;
-                }
-            });
-        })
-        .join();
     }
 }
 
