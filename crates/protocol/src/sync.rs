@@ -95,6 +95,8 @@ pub struct PullResponse {
     /// The compaction horizon this page is consistent with: changes at or below it may
     /// have been compacted away. Send it back as `horizon` with the next pull: that is
     /// what lets a desk reading from 0 go on while its cursor is below the horizon.
+    /// (0 when an older server leaves it out.)
+    #[serde(default)]
     #[ts(type = "number")]
     pub horizon_seq: i64,
 }

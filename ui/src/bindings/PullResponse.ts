@@ -21,5 +21,6 @@ head_seq: number,
  * The compaction horizon this page is consistent with: changes at or below it may
  * have been compacted away. Send it back as `horizon` with the next pull: that is
  * what lets a desk reading from 0 go on while its cursor is below the horizon.
+ * (0 when an older server leaves it out.)
  */
 horizon_seq: number, };
