@@ -21,14 +21,23 @@ pub async fn login(url: &str, (email, password): (&str, &str)) -> anyhow::Result
         .ok_or_else(|| anyhow::anyhow!("no token in {session}"))
 }
 
-/// Every change of the token's building, paging through `GET /v1/sync/pull`.
+/// Every change of the token's building, paging through `GET /v1/sync/pull` from 0
+/// as a desk does (sending back each page's compaction horizon).
 pub async fn change_log(url: &str, token: &str) -> anyhow::Result<Vec<Value>> {
+    Ok(change_log_and_head(url, token).await?.0)
+}
+
+/// [`change_log`], and the building's head at the end of it.
+pub async fn change_log_and_head(url: &str, token: &str) -> anyhow::Result<(Vec<Value>, i64)> {
     let http = reqwest::Client::new();
     let mut all = Vec::new();
     let mut after = 0i64;
+    let mut horizon = String::new();
     loop {
         let page: Value = http
-            .get(format!("{url}/v1/sync/pull?after={after}&limit=5000"))
+            .get(format!(
+                "{url}/v1/sync/pull?after={after}&limit=5000{horizon}"
+            ))
             .bearer_auth(token)
             .send()
             .await?
@@ -40,10 +49,14 @@ pub async fn change_log(url: &str, token: &str) -> anyhow::Result<Vec<Value>> {
             .last()
             .and_then(|c| c["seq"].as_i64())
             .unwrap_or(after);
+        if let Some(h) = page["horizon_seq"].as_i64() {
+            horizon = format!("&horizon={h}");
+        }
         let more = page["has_more"].as_bool().unwrap_or(false);
         all.extend(changes);
         if !more {
-            return Ok(all);
+            let head = page["head_seq"].as_i64().unwrap_or(after);
+            return Ok((all, head));
         }
     }
 }

@@ -283,8 +283,9 @@ impl Desk {
         self.handles.changed.subscribe()
     }
 
-    /// Pulls now and answers with the status after the attempt (or after a few
-    /// seconds, when the server is slow to answer).
+    /// Pushes and pulls now (and restarts syncing after a failed full resync), and
+    /// answers with the status after the attempt (or after a few seconds, when the
+    /// server is slow to answer).
     pub async fn sync_now(&self) -> DeskResult<SyncStatus> {
         let mut rx = self.subscribe_status();
         rx.mark_unchanged();
@@ -296,7 +297,7 @@ impl Desk {
                     "sign in to sync",
                 ));
             };
-            active.engine.wake();
+            active.engine.sync_now();
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), rx.changed()).await;
         Ok(self.status())

@@ -20,6 +20,13 @@ pub enum DeskErrorCode {
     NotSignedIn,
     NotFound,
     InvalidInput,
+    /// The server no longer serves this desk's sync cursor (its change log was
+    /// compacted past it, or it is another or restored server): the desk reloads the
+    /// building from the server (a full resync).
+    CursorExpired,
+    /// The server refused the cursor again right after a full resync: syncing stops
+    /// until staff ask for it (Sync now).
+    ResyncFailed,
     /// The local store failed (disk full, corrupt file…).
     Storage,
     Internal,

@@ -166,11 +166,25 @@ impl ServerApi {
         Ok(answer)
     }
 
-    pub async fn pull(&self, token: &str, after: i64, limit: u32) -> DeskResult<PullResponse> {
+    /// A page of the change log after `after`. `horizon` is the `horizon_seq` of the
+    /// previous page applied (None from 0): the server needs it to go on serving a
+    /// desk that reads its compacted log from 0. A cursor it no longer serves is
+    /// [`DeskErrorCode::CursorExpired`].
+    pub async fn pull(
+        &self,
+        token: &str,
+        after: i64,
+        horizon: Option<i64>,
+        limit: u32,
+    ) -> DeskResult<PullResponse> {
         let mut url = self.url("v1/sync/pull");
         url.query_pairs_mut()
             .append_pair("after", &after.to_string())
             .append_pair("limit", &limit.to_string());
+        if let Some(horizon) = horizon {
+            url.query_pairs_mut()
+                .append_pair("horizon", &horizon.to_string());
+        }
         let resp = self.http.get(url).bearer_auth(token).send().await;
         decode(resp, Endpoint::Authenticated).await
     }
@@ -215,6 +229,7 @@ async fn check(
         .unwrap_or_else(|| format!("the server answered {status}"));
     let code = match (status, api.map(|e| e.code), endpoint) {
         (_, Some(ErrorCode::AccountDisabled), _) => DeskErrorCode::AccountDisabled,
+        (StatusCode::GONE, Some(ErrorCode::CursorExpired), _) => DeskErrorCode::CursorExpired,
         (StatusCode::TOO_MANY_REQUESTS, _, _) => DeskErrorCode::RateLimited,
         (StatusCode::UNAUTHORIZED, _, Endpoint::Login) => DeskErrorCode::InvalidCredentials,
         (StatusCode::UNAUTHORIZED, _, Endpoint::Authenticated) => DeskErrorCode::NotSignedIn,

@@ -67,24 +67,64 @@ impl Store {
         Ok(row)
     }
 
+    /// Where the puller stands: its cursor, and the server's compaction horizon it
+    /// read that cursor against (sent back with the next pull).
+    pub async fn sync_position(&self) -> DeskResult<SyncPosition> {
+        let (cursor, horizon_seq): (i64, Option<i64>) =
+            sqlx::query_as("SELECT cursor, horizon_seq FROM sync_state WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(SyncPosition {
+            cursor,
+            horizon_seq,
+        })
+    }
+
+    /// When this desk last started a full resync (its cursor had expired on the
+    /// server), if ever.
+    pub async fn last_full_resync_ms(&self) -> DeskResult<Option<i64>> {
+        let (at,): (Option<i64>,) =
+            sqlx::query_as("SELECT last_resync_ms FROM sync_state WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(at)
+    }
+
     /// Forgets the cached building: used when the desk signs in to another building or
     /// server, whose change log starts over.
     pub async fn reset_building_cache(&self) -> DeskResult<()> {
         let mut tx = self.begin_write().await?;
-        for statement in [
-            "DELETE FROM instructions",
-            "DELETE FROM residents_fts",
-            "DELETE FROM residents",
-            "DELETE FROM units",
-            "DELETE FROM staff",
-            "DELETE FROM buildings",
-        ] {
-            sqlx::query(statement).execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE sync_state SET cursor = 0, last_sync_ms = NULL WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        clear_server_state(&mut tx).await?;
+        sqlx::query(
+            "UPDATE sync_state SET cursor = 0, last_sync_ms = NULL, horizon_seq = NULL, \
+             last_resync_ms = NULL WHERE id = 1",
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// See [`Store::sync_position`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncPosition {
+    pub cursor: i64,
+    pub horizon_seq: Option<i64>,
+}
+
+/// Empties the tables that hold the server's state (what pulls deliver). The outbox
+/// is the desk's own and stays.
+pub(crate) async fn clear_server_state(conn: &mut sqlx::SqliteConnection) -> DeskResult<()> {
+    for statement in [
+        "DELETE FROM instructions",
+        "DELETE FROM residents_fts",
+        "DELETE FROM residents",
+        "DELETE FROM units",
+        "DELETE FROM staff",
+        "DELETE FROM buildings",
+    ] {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -16,6 +16,10 @@ pub enum ErrorCode {
     NotFound,
     RateLimited,
     PayloadTooLarge,
+    /// 410 on `GET /v1/sync/pull`: the server no longer serves changes after this
+    /// cursor (its log was compacted past it, or the cursor is ahead of the building's
+    /// head). Pull from 0 instead: a full resync.
+    CursorExpired,
     Internal,
 }
 

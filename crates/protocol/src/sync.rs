@@ -2,6 +2,12 @@
 //!
 //! Every committed change in a building gets the next number of that building's
 //! sequence. A desk keeps the last sequence it applied (its cursor) and pulls after it.
+//!
+//! The server may compact the log (drop changes superseded by a later change of the
+//! same entity, and old deletions) up to a horizon. Pulled from 0, the compacted log
+//! still yields the whole current state, with gaps in the sequence numbers; pulled
+//! after an older cursor it would not, so the server answers 410 `cursor_expired` and
+//! the desk reloads from 0 (a full resync).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -45,6 +51,17 @@ impl ChangeBody {
             Self::InstructionDeleted { id } => ("instruction", id),
         }
     }
+
+    /// A tombstone: the entity is gone. Log compaction drops these once they are
+    /// beyond its horizon (a desk reloading from 0 never had the entity).
+    pub fn is_deletion(&self) -> bool {
+        matches!(
+            self,
+            Self::UnitDeleted { .. }
+                | Self::ResidentDeleted { .. }
+                | Self::InstructionDeleted { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -69,7 +86,17 @@ pub struct PullResponse {
     pub changes: Vec<Change>,
     /// True when more changes follow this page: pull again after the last one.
     pub has_more: bool,
-    /// The building's latest sequence number at the time of the pull.
+    /// The building's latest sequence number at the time of the pull. When
+    /// `has_more` is false the page brought everything up to it, even if its last
+    /// change is older (compaction may have dropped the newest ones, deletions): the
+    /// desk's cursor moves to `head_seq`.
     #[ts(type = "number")]
     pub head_seq: i64,
+    /// The compaction horizon this page is consistent with: changes at or below it may
+    /// have been compacted away. Send it back as `horizon` with the next pull: that is
+    /// what lets a desk reading from 0 go on while its cursor is below the horizon.
+    /// (0 when an older server leaves it out.)
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub horizon_seq: i64,
 }

@@ -52,8 +52,8 @@ pub async fn append(
         let json = serde_json::to_string(body).map_err(Error::internal)?;
         sqlx::query(
             "INSERT INTO changes \
-             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(building_id)
         .bind(seq)
@@ -62,6 +62,7 @@ pub async fn append(
         .bind(entity_id)
         .bind(mutation_id.clone())
         .bind(json)
+        .bind(crate::db::bool_to_db(body.is_deletion()))
         .execute(&mut *conn)
         .await?;
         seqs.push(seq);
@@ -107,6 +108,20 @@ pub async fn lock_building(conn: &mut AnyConnection, building_id: &str) -> Resul
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The building's compaction horizon: changes at or below it may be gone from the log
+/// (0 when it was never compacted, or for an unknown building).
+pub async fn compacted_through(conn: &mut AnyConnection, building_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT compacted_through_seq FROM buildings WHERE id = $1")
+            .bind(building_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get("compacted_through_seq"))
+            .transpose()?
+            .unwrap_or(0),
+    )
 }
 
 pub struct Page {
@@ -156,4 +171,56 @@ pub async fn read_page(
         has_more,
         head_seq,
     })
+}
+
+/// A page for a desk at cursor `after` that read its previous page against
+/// compaction horizon `known_horizon` (the `horizon_seq` of that page; None from a
+/// desk that does not send it). Returns the page and the horizon the desk holds after
+/// applying it, or [`Error::CursorExpired`] when this log can no longer bring that
+/// desk up to date:
+///
+/// - `after` is above the building's head: the desk's history is not this log's (the
+///   database was restored from an older backup, or this is another server);
+/// - `after` is below the horizon H, and the desk did not read its previous page
+///   against H: a deletion it has not seen may have been compacted away.
+///
+/// `after = 0` is always served: the compacted log, read from the start, is the whole
+/// current state. A desk reading it page by page is below H for a while, and is served
+/// as long as H does not move (it sends back the horizon of its first page). See
+/// `compaction` for why that is safe.
+///
+/// From 0, the horizon is read **before** the rows: a compaction committing a new one
+/// meanwhile may have removed older changes under this read, and the desk must not
+/// hold the new horizon. After 0, it is read **after** the rows: compaction commits its
+/// horizon before it removes deletions, so if this read missed a deletion, the horizon
+/// read next shows it, and the desk gets 410 instead of a page with a hole.
+pub async fn read_page_for_cursor(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    after: i64,
+    known_horizon: Option<i64>,
+    limit: u32,
+) -> Result<(Page, i64)> {
+    if after == 0 {
+        let horizon = compacted_through(conn, building_id).await?;
+        let page = read_page(conn, building_id, 0, limit).await?;
+        return Ok((page, horizon));
+    }
+    let page = read_page(conn, building_id, after, limit).await?;
+    if after > page.head_seq {
+        return Err(Error::CursorExpired(format!(
+            "cursor {after} is ahead of this building's change log (head {}): this server \
+             does not know this desk's history (restored from an older backup, or another \
+             server); pull from 0",
+            page.head_seq
+        )));
+    }
+    let horizon = compacted_through(conn, building_id).await?;
+    if after < horizon && known_horizon != Some(horizon) {
+        return Err(Error::CursorExpired(format!(
+            "cursor {after} is no longer served: the change log was compacted through \
+             {horizon}; pull from 0"
+        )));
+    }
+    Ok((page, horizon))
 }

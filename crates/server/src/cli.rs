@@ -50,6 +50,15 @@ pub enum Command {
         /// Lifetime of a sign-in session, in days.
         #[arg(long, default_value_t = 30)]
         session_days: u32,
+        /// Compact the change log at start and then daily, keeping N days of full
+        /// history (as `log compact --keep-days N`). Off unless given.
+        #[arg(long, env = "FRONTDESK_COMPACT_KEEP_DAYS", value_name = "N")]
+        compact_keep_days: Option<u32>,
+    },
+    /// The per-building change log the desks sync from.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
     },
     /// Manage staff accounts.
     User {
@@ -60,6 +69,22 @@ pub enum Command {
     Import { kind: ImportKind, file: PathBuf },
     /// Seed the demo building "Lofts des Arts" (idempotent) and print its accounts.
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Drop changes older than N days that a later change of the same record
+    /// supersedes, and old deletions. Pulling from 0 still yields the whole current
+    /// state; desks whose cursor is older than the new horizon reload from 0 (a full
+    /// resync) on their next pull. Safe while the server runs.
+    Compact {
+        /// Keep the full history of the last N days (0: compact everything so far).
+        #[arg(long, value_name = "N")]
+        keep_days: u32,
+        /// Only this building (default: all of them).
+        #[arg(long)]
+        building: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

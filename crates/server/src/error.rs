@@ -28,6 +28,10 @@ pub enum Error {
     RateLimited { retry_after_secs: u64 },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The desk's pull cursor is one this log no longer serves (see
+    /// `changelog::read_page_for_cursor`): 410, and the desk reloads from 0.
+    #[error("{0}")]
+    CursorExpired(String),
     #[error("{file}: {} problem(s), nothing was imported:\n{}", problems.len(), format_problems(problems))]
     ImportRejected {
         file: String,
@@ -67,6 +71,7 @@ impl Error {
             Self::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }
+            Self::CursorExpired(_) => (StatusCode::GONE, ErrorCode::CursorExpired),
             Self::Database(_) | Self::Migration(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }

@@ -38,7 +38,8 @@ use crate::shutdown::ShutdownListener;
 const CHANGES_PER_FRAME: u32 = 200;
 
 /// Consecutive changes `first_seq..=last_seq`, encoded once for every connection: a
-/// `changes` frame, or a `poke` when they did not fit in one frame.
+/// `changes` frame, or a `poke` when they did not fit in one frame or some of them
+/// were compacted away before the feed read them.
 #[derive(Debug)]
 pub struct Batch {
     pub first_seq: i64,
@@ -244,16 +245,26 @@ async fn catch_up(
     loop {
         let after = last_sent.load(Ordering::Acquire);
         let page = changelog::read_page(&mut conn, building_id, after, CHANGES_PER_FRAME).await?;
-        let (Some(first), Some(last)) = (page.changes.first(), page.changes.last()) else {
+        let Some(last_seq) = page.changes.last().map(|c| c.seq) else {
             return Ok(());
         };
-        let (first_seq, last_seq) = (first.seq, last.seq);
-        let changes = serde_json::to_string(&ServerFrame::Changes {
-            changes: page.changes,
-        })
-        .map_err(Error::internal)?;
-        let text = if changes.len() <= MAX_WS_FRAME_BYTES {
-            Utf8Bytes::from(changes)
+        // What this batch covers; with an uncompacted log, exactly its changes.
+        let first_seq = after + 1;
+        // Compaction (`log compact`) may have removed changes this feed had not sent
+        // yet, a deletion among them: a frame with a hole would let a desk skip it.
+        // Such a run goes out as a poke covering it; the desk's pull then decides
+        // (answered 410 if its cursor is below the new horizon, and it reloads).
+        let gapless = page.changes.iter().map(|c| c.seq).eq(after + 1..=last_seq);
+        let text = if gapless {
+            let changes = serde_json::to_string(&ServerFrame::Changes {
+                changes: page.changes,
+            })
+            .map_err(Error::internal)?;
+            if changes.len() <= MAX_WS_FRAME_BYTES {
+                Utf8Bytes::from(changes)
+            } else {
+                poke_frame(last_seq)
+            }
         } else {
             poke_frame(last_seq)
         };

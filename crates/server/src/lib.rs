@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod changelog;
 pub mod cli;
+pub mod compaction;
 pub mod db;
 pub mod directory;
 pub mod error;
@@ -65,6 +66,12 @@ pub struct ServerConfig {
     /// writers this process is not told about (other processes on SQLite, notifications
     /// lost while reconnecting on PostgreSQL).
     pub fanout_poll_interval: Duration,
+    /// Compact every building's change log while serving, keeping this many days of
+    /// full history (`serve --compact-keep-days N`). None (the default): never; the
+    /// operator runs `log compact` when they choose.
+    pub compact_keep_days: Option<u32>,
+    /// How often the compaction above runs (the first run is at start).
+    pub compact_every: Duration,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +83,8 @@ impl Default for ServerConfig {
             ws_ping_interval: Duration::from_secs(15),
             ws_queue_frames: 256,
             fanout_poll_interval: Duration::from_secs(5),
+            compact_keep_days: None,
+            compact_every: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -113,8 +122,9 @@ pub struct App {
     shutdown: Shutdown,
 }
 
-/// Builds the routes and starts the fan-out's background tasks (the safety poll, and
-/// on PostgreSQL the LISTEN for other writers' commits); they end with `serve`.
+/// Builds the routes and starts the background tasks (the fan-out's safety poll, on
+/// PostgreSQL the LISTEN for other writers' commits, and the periodic log compaction
+/// when configured); they end with `serve`.
 pub async fn build_app(state: AppState) -> App {
     // Computing the dummy hash now keeps the first unknown-email sign-in from being
     // measurably slower than the others.
@@ -133,6 +143,14 @@ pub async fn build_app(state: AppState) -> App {
         .hub
         .spawn_poll(state.config.fanout_poll_interval, state.shutdown.listener());
     pg_listen::spawn(&state.db, state.hub.clone(), state.shutdown.listener());
+    if let Some(keep_days) = state.config.compact_keep_days {
+        compaction::spawn_periodic(
+            state.db.clone(),
+            keep_days,
+            state.config.compact_every,
+            state.shutdown.listener(),
+        );
+    }
     let shutdown = state.shutdown.clone();
     let router = Router::new()
         .route("/healthz", get(health::healthz))

@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 use frontdesk_server::auth::accounts::{self, NewStaff};
-use frontdesk_server::cli::{Cli, Command, LogFormat, UserCommand};
+use frontdesk_server::cli::{Cli, Command, LogCommand, LogFormat, UserCommand};
 use frontdesk_server::directory::{demo, import};
-use frontdesk_server::{AppState, Db, ServerConfig, build_app, serve};
+use frontdesk_server::{AppState, Db, ServerConfig, build_app, compaction, serve};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -32,6 +32,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             demo: with_demo,
             session_days,
+            compact_keep_days,
         } => {
             let db = Db::connect(&cli.database).await?;
             if with_demo {
@@ -40,6 +41,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let config = ServerConfig {
                 session_lifetime: Duration::from_secs(u64::from(session_days) * 24 * 60 * 60),
+                compact_keep_days,
                 ..ServerConfig::default()
             };
             let app = build_app(AppState::new(db.clone(), config)).await;
@@ -98,6 +100,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             db.close().await;
+        }
+        Command::Log {
+            command:
+                LogCommand::Compact {
+                    keep_days,
+                    building,
+                },
+        } => {
+            let db = Db::connect(&cli.database).await?;
+            let result = compaction::compact(&db, building.as_deref(), keep_days).await;
+            db.close().await;
+            for done in result? {
+                println!("{done}");
+            }
         }
         Command::Import { kind, file } => {
             let db = Db::connect(&cli.database).await?;

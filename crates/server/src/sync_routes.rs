@@ -17,13 +17,21 @@ use crate::{AppState, changelog, json::ApiJson};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PullParams {
-    /// Return changes with a sequence number above this (the desk's cursor). Default 0.
+    /// Return changes with a sequence number above this (the desk's cursor). Default 0,
+    /// which is always served; a cursor above the head, or below the compaction horizon
+    /// (unless `horizon` is that horizon), gets 410 `cursor_expired`.
     pub after: Option<i64>,
+    /// The `horizon_seq` of the previous page this desk applied. It lets a desk reading
+    /// the compacted log from 0, page by page, go on below the horizon.
+    pub horizon: Option<i64>,
     /// Page size; default 1000, capped at 5000.
     pub limit: Option<u32>,
 }
 
-/// Changes of the caller's building after a cursor, in sequence order.
+/// Changes of the caller's building after a cursor, in sequence order. A cursor the
+/// log no longer serves (below its compaction horizon, or above its head) gets 410
+/// `cursor_expired`; after=0 is always served, and so are the next pages of a desk
+/// reading from 0 while the horizon stays where it was.
 #[utoipa::path(
     get,
     path = "/v1/sync/pull",
@@ -34,6 +42,7 @@ pub struct PullParams {
         (status = 200, description = "A page of changes", body = PullResponse),
         (status = 400, description = "Bad query parameters", body = ApiError),
         (status = 401, description = "Missing or invalid token", body = ApiError),
+        (status = 410, description = "The cursor is no longer served (code cursor_expired): the log was compacted past it, or it is ahead of the building's head (a restored or different server). Pull from after=0: a full resync", body = ApiError),
     )
 )]
 pub async fn pull(
@@ -51,11 +60,19 @@ pub async fn pull(
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
     let mut conn = state.db.pool.acquire().await?;
-    let page = changelog::read_page(&mut conn, auth.building_id(), after, limit).await?;
+    let (page, horizon_seq) =
+        changelog::read_page_for_cursor(&mut conn, auth.building_id(), after, params.horizon, limit)
+            .await
+        .inspect_err(|e| {
+            if let Error::CursorExpired(why) = e {
+                tracing::info!(building = %auth.building_id(), staff = %auth.staff.id, "pull refused: {why}");
+            }
+        })?;
     Ok(Json(PullResponse {
         changes: page.changes,
         has_more: page.has_more,
         head_seq: page.head_seq,
+        horizon_seq,
     }))
 }
 

@@ -356,10 +356,14 @@ async fn pull_pages_through_the_log(backend: Backend) {
         !exact.has_more,
         "a page ending exactly at head has nothing more"
     );
-    let beyond = pull(&server, &b.token, "?after=99").await;
-    assert!(beyond.changes.is_empty());
-    assert!(!beyond.has_more);
-    assert_eq!(beyond.head_seq, 5);
+    let at_head = pull(&server, &b.token, "?after=5").await;
+    assert!(at_head.changes.is_empty());
+    assert!(!at_head.has_more);
+    assert_eq!(at_head.head_seq, 5);
+    // Past the head: not this log's history (see tests/compaction.rs).
+    let beyond = server.get("/v1/sync/pull?after=99", Some(&b.token)).await;
+    assert_eq!(beyond.status(), 410);
+    assert_eq!(api_error(beyond).await.code, ErrorCode::CursorExpired);
     let capped = pull(
         &server,
         &b.token,

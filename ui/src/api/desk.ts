@@ -28,6 +28,8 @@ const DESK_ERROR_CODES: ReadonlySet<string> = new Set<DeskErrorCode>([
   "not_signed_in",
   "not_found",
   "invalid_input",
+  "cursor_expired",
+  "resync_failed",
   "storage",
   "internal",
 ]);

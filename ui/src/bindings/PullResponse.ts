@@ -11,6 +11,16 @@ changes: Array<Change>,
  */
 has_more: boolean, 
 /**
- * The building's latest sequence number at the time of the pull.
+ * The building's latest sequence number at the time of the pull. When
+ * `has_more` is false the page brought everything up to it, even if its last
+ * change is older (compaction may have dropped the newest ones, deletions): the
+ * desk's cursor moves to `head_seq`.
  */
-head_seq: number, };
+head_seq: number, 
+/**
+ * The compaction horizon this page is consistent with: changes at or below it may
+ * have been compacted away. Send it back as `horizon` with the next pull: that is
+ * what lets a desk reading from 0 go on while its cursor is below the horizon.
+ * (0 when an older server leaves it out.)
+ */
+horizon_seq: number, };

@@ -17,4 +17,9 @@ rejected: number,
 /**
  * The last sequence number of the building's change log applied here.
  */
-cursor: number, };
+cursor: number, 
+/**
+ * When this desk last reloaded the building from the server because the server no
+ * longer served its cursor (a full resync); null if it never had to.
+ */
+last_full_resync_ms: number | null, };

@@ -23,6 +23,8 @@ export const en = {
     not_signed_in: "You're signed out. Sign in to continue.",
     not_found: "Not found.",
     invalid_input: "Some of the information isn't valid.",
+    cursor_expired: "The server no longer has this desk's recent history; the desk reloads its data from the server.",
+    resync_failed: "The server refused this desk's data even after a reload. Press Sync now to try again; if it keeps failing, call your building manager.",
     storage: "Frontdesk couldn't read or write its data on this computer.",
     internal: "Something went wrong inside Frontdesk.",
     details: "Details: {{message}}",
@@ -88,6 +90,9 @@ export const en = {
     rejected_one: "{{count}} refused",
     rejected_other: "{{count}} refused",
     openSync: "Open the Sync panel (Alt+S)",
+    resyncFailed: "Sync stopped — press Sync now",
+    resyncFailedHelp:
+      "The server refused this desk's data even after reloading it. Changes made here are kept and will be sent once syncing works again.",
   },
   placeholder: {
     later: "Not in this version yet",
@@ -231,6 +236,10 @@ export const en = {
     dismiss: "Dismiss",
     dismissHelp: "Forget this refused change (it was not applied on the server).",
     dismissFailed: "The refused change could not be dismissed.",
+    reloaded: "Reloaded from the server {{when}}",
+    reloadedHelp:
+      "This desk was away longer than the server keeps its history, so it reloaded the building's data from the server. Changes made at this desk were kept and sent.",
+    resyncFailedTitle: "Syncing has stopped",
     settingsTitle: "Sync",
     settingsBody_zero: "Every change made at this desk has been sent.",
     settingsBody_one: "{{count}} change is waiting or was refused.",

@@ -26,6 +26,10 @@ export const fr: Messages = {
     not_signed_in: "Vous êtes déconnecté. Connectez-vous pour continuer.",
     not_found: "Introuvable.",
     invalid_input: "Certaines informations ne sont pas valides.",
+    cursor_expired:
+      "Le serveur n'a plus l'historique récent de ce poste; le poste recharge ses données depuis le serveur.",
+    resync_failed:
+      "Le serveur a refusé les données de ce poste même après un rechargement. Appuyez sur Synchroniser pour réessayer; si l'erreur persiste, appelez la gestion de l'immeuble.",
     storage: "Frontdesk n'a pas pu lire ou écrire ses données sur cet ordinateur.",
     internal: "Une erreur interne s'est produite dans Frontdesk.",
     details: "Détails : {{message}}",
@@ -91,6 +95,9 @@ export const fr: Messages = {
     rejected_one: "{{count}} refusée",
     rejected_other: "{{count}} refusées",
     openSync: "Ouvrir le panneau de synchronisation (Alt+S)",
+    resyncFailed: "Synchro arrêtée — appuyez sur Synchroniser",
+    resyncFailedHelp:
+      "Le serveur a refusé les données de ce poste même après les avoir rechargées. Les modifications faites ici sont conservées et seront envoyées quand la synchro fonctionnera de nouveau.",
   },
   placeholder: {
     later: "Pas encore dans cette version",
@@ -235,6 +242,10 @@ export const fr: Messages = {
     dismiss: "Retirer",
     dismissHelp: "Oublier cette modification refusée (elle n'a pas été appliquée sur le serveur).",
     dismissFailed: "La modification refusée n'a pas pu être retirée.",
+    reloaded: "Rechargé depuis le serveur {{when}}",
+    reloadedHelp:
+      "Ce poste a été absent plus longtemps que le serveur ne garde son historique : il a donc rechargé les données de l'immeuble depuis le serveur. Les modifications faites à ce poste ont été conservées et envoyées.",
+    resyncFailedTitle: "La synchronisation est arrêtée",
     settingsTitle: "Synchronisation",
     settingsBody_zero: "Toutes les modifications faites à ce poste ont été envoyées.",
     settingsBody_one: "{{count}} modification est en attente ou a été refusée.",

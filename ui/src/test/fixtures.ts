@@ -36,7 +36,16 @@ export const signedIn: SignedIn = {
 };
 
 export function status(connection: ConnectionState = { state: "online" }, more: Partial<SyncStatus> = {}): SyncStatus {
-  return { connection, last_sync_ms: Date.now(), queued: 0, oldest_queued_ms: null, rejected: 0, cursor: 42, ...more };
+  return {
+    connection,
+    last_sync_ms: Date.now(),
+    queued: 0,
+    oldest_queued_ms: null,
+    rejected: 0,
+    cursor: 42,
+    last_full_resync_ms: null,
+    ...more,
+  };
 }
 
 export function bootstrap(more: Partial<Bootstrap> = {}): Bootstrap {

@@ -2,9 +2,13 @@
 //!
 //! A page of changes and the cursor that follows it are written in one transaction, so
 //! a crash leaves the desk either before or after the page, never half-way. Every
-//! change carries the whole record, so applying one twice is harmless.
+//! change carries the whole record, so applying one twice is harmless. A full resync
+//! starts the same way: forgetting the old state, the cursor back to 0 and the first
+//! page are one transaction.
 
-use frontdesk_protocol::{Building, Change, ChangeBody, Instruction, Resident, StaffMember, Unit};
+use frontdesk_protocol::{
+    Building, Change, ChangeBody, Instruction, PullResponse, Resident, StaffMember, Unit,
+};
 use sqlx::SqliteConnection;
 
 use super::Store;
@@ -31,6 +35,25 @@ pub enum FrameOutcome {
     Gap,
 }
 
+/// What a pulled page says besides its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageEnd {
+    /// The server's compaction horizon the page was read against.
+    horizon_seq: i64,
+    /// The head, when the page is the last one (`has_more` false): it brought
+    /// everything up to there, even if compaction removed the last changes.
+    through: Option<i64>,
+}
+
+impl PageEnd {
+    fn of(page: &PullResponse) -> Self {
+        Self {
+            horizon_seq: page.horizon_seq,
+            through: (!page.has_more).then_some(page.head_seq),
+        }
+    }
+}
+
 impl Store {
     /// Applies a pulled page and moves the cursor to its last change, stamping
     /// `now_ms` as the last sync time. Changes at or below the cursor are skipped:
@@ -38,13 +61,68 @@ impl Store {
     pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
         let mut tx = self.begin_write().await?;
         let cursor = cursor_in(&mut tx).await?;
-        let applied = apply_in(&mut tx, cursor, changes, now_ms).await?;
+        let applied = apply_in(&mut tx, cursor, changes, now_ms, None).await?;
         tx.commit().await?;
         Ok(applied)
     }
 
+    /// [`Store::apply_changes`] for a whole pull answer: also keeps the horizon it was
+    /// read against (for the next pull) and, on the last page, moves the cursor to the
+    /// head.
+    pub async fn apply_page(&self, page: &PullResponse, now_ms: i64) -> DeskResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        let cursor = cursor_in(&mut tx).await?;
+        let applied = apply_in(
+            &mut tx,
+            cursor,
+            &page.changes,
+            now_ms,
+            Some(PageEnd::of(page)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Starts a full resync with `first`, the first page of the server's log (pulled
+    /// after 0), in **one** transaction: forgets the server's state held here, moves
+    /// the cursor back to 0, and applies the page. The outbox stays: pending writes
+    /// are laid over the new state as before, and acknowledged ones not yet pulled
+    /// go back to pending, because the server that acknowledged them may not have them
+    /// any more (restored from an older backup); it answers the ones it has as
+    /// duplicates, with their sequence numbers.
+    ///
+    /// A crash before the commit leaves the old state and cursor (the next pull is
+    /// refused again and the resync starts over); after it, a store that goes on from
+    /// the first page like any pull.
+    pub async fn start_full_resync(
+        &self,
+        first: &PullResponse,
+        now_ms: i64,
+    ) -> DeskResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        super::clear_server_state(&mut tx).await?;
+        sqlx::query("UPDATE outbox SET state = 'pending', acked_seq = NULL WHERE state = 'acked'")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE sync_state SET cursor = 0, horizon_seq = NULL, last_resync_ms = ? WHERE id = 1",
+        )
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        let mut applied =
+            apply_in(&mut tx, 0, &first.changes, now_ms, Some(PageEnd::of(first))).await?;
+        tx.commit().await?;
+        // Everything shown may have changed, whatever the page held.
+        applied.directory_changed = true;
+        applied.instructions_changed = true;
+        Ok(applied)
+    }
+
     /// Applies a frame of changes pushed over the WebSocket, but only when it
-    /// continues the cursor exactly; the check and the apply are one transaction.
+    /// continues the cursor exactly, with no gap inside; the check and the apply are
+    /// one transaction.
     pub async fn apply_frame(&self, changes: &[Change], now_ms: i64) -> DeskResult<FrameOutcome> {
         let Some(first) = changes.first() else {
             return Ok(FrameOutcome::AlreadyHave);
@@ -55,10 +133,14 @@ impl Store {
         if last <= cursor {
             return Ok(FrameOutcome::AlreadyHave);
         }
-        if changes.iter().find(|c| c.seq > cursor).map(|c| c.seq) != Some(cursor + 1) {
+        let new = changes
+            .iter()
+            .map(|c| c.seq)
+            .skip_while(|&seq| seq <= cursor);
+        if !new.eq(cursor + 1..=last) {
             return Ok(FrameOutcome::Gap);
         }
-        let applied = apply_in(&mut tx, cursor, changes, now_ms).await?;
+        let applied = apply_in(&mut tx, cursor, changes, now_ms, None).await?;
         tx.commit().await?;
         Ok(FrameOutcome::Applied(applied))
     }
@@ -76,6 +158,7 @@ async fn apply_in(
     cursor: i64,
     changes: &[Change],
     now_ms: i64,
+    end: Option<PageEnd>,
 ) -> DeskResult<Applied> {
     let mut previous = None;
     let mut last = cursor;
@@ -108,12 +191,21 @@ async fn apply_in(
             _ => applied.directory_changed = true,
         }
     }
+    if let Some(head) = end.and_then(|e| e.through) {
+        last = last.max(head);
+    }
     outbox::forget_pulled(&mut *conn, last).await?;
     sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
         .bind(last)
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
+    if let Some(end) = end {
+        sqlx::query("UPDATE sync_state SET horizon_seq = ? WHERE id = 1")
+            .bind(end.horizon_seq)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(applied)
 }
 

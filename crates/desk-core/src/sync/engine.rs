@@ -3,6 +3,12 @@
 //! It pulls the building's change log page by page from the desk's cursor, then waits
 //! for the poll interval or a wake-up (`sync_now`). A failed exchange is retried with
 //! jittered backoff; the connection state it publishes is what the status bar shows.
+//!
+//! When the server no longer serves the cursor (410 `cursor_expired`: its log was
+//! compacted past it, or it is a restored or different server), the puller reloads
+//! the building from 0 (a full resync), keeping the outbox. A second refusal before
+//! the server has served it again is a hard error: the status says so and syncing
+//! waits for staff's Sync now, rather than reloading over and over.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +20,7 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::live::{self, Live, LiveLinks};
 use super::status::{ConnectionState, SyncStatus};
-use crate::error::{DeskErrorCode, DeskResult};
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::server_api::ServerApi;
 use crate::store::Store;
 
@@ -46,6 +52,9 @@ pub struct SyncHandles {
 pub struct SyncEngine {
     wake: Arc<Notify>,
     nudge: Arc<Notify>,
+    /// Counts staff's "Sync now": the only thing that restarts syncing after a failed
+    /// full resync (anything automatic could loop).
+    staff_retry: watch::Sender<u64>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -87,6 +96,7 @@ impl SyncEngine {
             }
             Err(e) => tracing::error!("no live connection: {e}"),
         }
+        let (staff_retry, staff_retries) = watch::channel(0);
         let worker = Worker {
             store,
             api,
@@ -96,11 +106,20 @@ impl SyncEngine {
             backoff: Backoff::default(),
             reconnect_now,
         };
-        tasks.push(tokio::spawn(worker.run(wake.clone(), nudge.clone())));
-        Self { wake, nudge, tasks }
+        tasks.push(tokio::spawn(worker.run(
+            wake.clone(),
+            nudge.clone(),
+            staff_retries,
+        )));
+        Self {
+            wake,
+            nudge,
+            staff_retry,
+            tasks,
+        }
     }
 
-    /// Asks for a push and pull now instead of at the next poll or retry (staff asked).
+    /// Asks for a push and pull now instead of at the next poll or retry.
     pub fn wake(&self) {
         self.wake.notify_one();
     }
@@ -111,6 +130,22 @@ impl SyncEngine {
     pub fn nudge(&self) {
         self.nudge.notify_one();
     }
+
+    /// Staff pressed Sync now: [`SyncEngine::wake`], and also restarts syncing
+    /// after a failed full resync.
+    pub fn sync_now(&self) {
+        self.staff_retry.send_modify(|n| *n = n.wrapping_add(1));
+        self.wake.notify_one();
+    }
+}
+
+/// What the puller knows about full resyncs, across rounds.
+#[derive(Debug, Default)]
+struct ResyncGuard {
+    /// A full resync started and the server has not yet served a pull after a
+    /// non-zero cursor since: another 410 now would start a loop, so it is a hard
+    /// error ([`DeskErrorCode::ResyncFailed`]) instead.
+    unconfirmed: bool,
 }
 
 struct Worker {
@@ -125,9 +160,15 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(self, wake: Arc<Notify>, nudge: Arc<Notify>) {
+    async fn run(
+        self,
+        wake: Arc<Notify>,
+        nudge: Arc<Notify>,
+        mut staff_retries: watch::Receiver<u64>,
+    ) {
         let mut failures: u32 = 0;
         let mut offline_since: Option<i64> = None;
+        let mut resync = ResyncGuard::default();
         loop {
             if failures > 0 {
                 // Say so while the attempt runs: after an outage the queue drains during
@@ -138,11 +179,7 @@ impl Worker {
                 })
                 .await;
             }
-            let round = async {
-                self.push_pending().await?;
-                self.pull_until_current().await
-            };
-            let wait = match round.await {
+            let wait = match self.round(&mut resync).await {
                 Ok(()) => {
                     if failures > 0 {
                         self.reconnect_now.notify_one();
@@ -156,6 +193,29 @@ impl Worker {
                     tracing::warn!("the server refused this desk's session: {e}");
                     self.publish(ConnectionState::SessionExpired).await;
                     return;
+                }
+                Err(e) if e.code == DeskErrorCode::ResyncFailed => {
+                    tracing::error!("sync stopped until staff retry: {e}");
+                    self.publish(ConnectionState::ResyncFailed {
+                        since_ms: crate::now_ms(),
+                    })
+                    .await;
+                    // Wake-ups from the live connection and the poll would only
+                    // repeat it: wait for staff's next Sync now.
+                    staff_retries.borrow_and_update();
+                    if staff_retries.changed().await.is_err() {
+                        return;
+                    }
+                    tracing::info!("staff asked to sync again: a new full resync may start");
+                    self.publish(ConnectionState::Reconnecting {
+                        attempt: 0,
+                        next_attempt_at_ms: crate::now_ms(),
+                    })
+                    .await;
+                    resync = ResyncGuard::default();
+                    failures = 0;
+                    offline_since = None;
+                    continue;
                 }
                 Err(e) => {
                     failures += 1;
@@ -231,18 +291,56 @@ impl Worker {
         }
     }
 
-    /// Pulls pages until the server says there is no more.
-    async fn pull_until_current(&self) -> DeskResult<()> {
+    /// One exchange with the server: the outbox out, then the log in. After a full
+    /// resync, the writes it put back in the queue go out again, and the log is
+    /// pulled once more (a 410 there is a hard error, see [`ResyncGuard`]).
+    async fn round(&self, resync: &mut ResyncGuard) -> DeskResult<()> {
+        self.push_pending().await?;
+        if self.pull_until_current(resync).await? == Pulled::AfterFullResync {
+            self.push_pending().await?;
+            self.pull_until_current(resync).await?;
+        }
+        Ok(())
+    }
+
+    /// Pulls pages until the server says there is no more. When the server no longer
+    /// serves the cursor (410 `cursor_expired`), reloads the building from 0 on the
+    /// way: one code path, so a refusal can never become a loop of them.
+    async fn pull_until_current(&self, resync: &mut ResyncGuard) -> DeskResult<Pulled> {
+        let mut pulled = Pulled::Incremental;
         loop {
-            let (cursor, _) = self.store.sync_cursor().await?;
-            let page = self
+            let position = self.store.sync_position().await?;
+            let answer = self
                 .api
-                .pull(&self.token, cursor, DEFAULT_PULL_LIMIT)
-                .await?;
-            let applied = self
-                .store
-                .apply_changes(&page.changes, crate::now_ms())
-                .await?;
+                .pull(
+                    &self.token,
+                    position.cursor,
+                    position.horizon_seq,
+                    DEFAULT_PULL_LIMIT,
+                )
+                .await;
+            let page = match answer {
+                Ok(page) => {
+                    if position.cursor > 0 {
+                        resync.unconfirmed = false;
+                    }
+                    page
+                }
+                Err(e) if e.code == DeskErrorCode::CursorExpired => {
+                    if resync.unconfirmed {
+                        return Err(refused_again(position.cursor, &e));
+                    }
+                    resync.unconfirmed = true;
+                    pulled = Pulled::AfterFullResync;
+                    let page = self.start_full_resync(position.cursor, &e).await?;
+                    if !page.has_more || page.changes.is_empty() {
+                        return Ok(pulled);
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let applied = self.store.apply_page(&page, crate::now_ms()).await?;
             if applied.directory_changed {
                 self.notify(Changed::Directory);
             }
@@ -251,9 +349,49 @@ impl Worker {
                 self.notify(Changed::Outbox);
             }
             if !page.has_more || page.changes.is_empty() {
-                return Ok(());
+                if pulled == Pulled::AfterFullResync {
+                    tracing::info!(cursor = page.head_seq, "full resync done");
+                }
+                return Ok(pulled);
             }
         }
+    }
+
+    /// Pulls the first page from 0 and makes it the store's whole server state (see
+    /// [`Store::start_full_resync`]); returns it, for the caller to go on from.
+    async fn start_full_resync(
+        &self,
+        cursor: i64,
+        refusal: &DeskError,
+    ) -> DeskResult<frontdesk_protocol::PullResponse> {
+        let queued = self.store.outbox_counts().await?.queued;
+        tracing::warn!(
+            cursor,
+            queued,
+            "the server no longer serves this desk's cursor ({refusal}): reloading the \
+             building from the start; queued writes are kept"
+        );
+        let first = self
+            .api
+            .pull(&self.token, 0, None, DEFAULT_PULL_LIMIT)
+            .await
+            .map_err(|e| {
+                if e.code == DeskErrorCode::CursorExpired {
+                    refused_again(0, &e)
+                } else {
+                    e
+                }
+            })?;
+        self.store
+            .start_full_resync(&first, crate::now_ms())
+            .await?;
+        self.notify(Changed::Directory);
+        self.notify(Changed::Instructions);
+        self.notify(Changed::Outbox);
+        // The status says a full resync happened, whatever the connection shows.
+        let connection = self.handles.status.borrow().connection.clone();
+        self.publish(connection).await;
+        Ok(first)
     }
 
     fn notify(&self, what: Changed) {
@@ -271,6 +409,25 @@ impl Worker {
     }
 }
 
+/// How a pull ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pulled {
+    /// From the cursor, as usual.
+    Incremental,
+    /// The cursor had expired: the building was reloaded from 0.
+    AfterFullResync,
+}
+
+fn refused_again(cursor: i64, refusal: &DeskError) -> DeskError {
+    DeskError::new(
+        DeskErrorCode::ResyncFailed,
+        format!(
+            "the server refused cursor {cursor} right after a full resync ({refusal}); \
+             syncing stops until staff press Sync now"
+        ),
+    )
+}
+
 /// The status with the store's cursor, last sync time and outbox counts.
 pub async fn status_from_store(
     store: &Store,
@@ -285,5 +442,6 @@ pub async fn status_from_store(
         oldest_queued_ms: outbox.oldest_queued_ms,
         rejected: outbox.rejected,
         cursor,
+        last_full_resync_ms: store.last_full_resync_ms().await?,
     })
 }

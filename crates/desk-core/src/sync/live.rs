@@ -1,10 +1,12 @@
 //! The WebSocket fast path: the server pushes its committed changes as they happen.
 //!
 //! The change log stays the source of truth. A frame is applied only when it continues
-//! this desk's cursor exactly; a gap, a `poke` or a new connection wakes the puller,
-//! which pulls from the cursor. Lost or late frames therefore cost a pull, never a
-//! change. A connection that drops also wakes the puller, whose exchange then tells
-//! whether the server itself is gone.
+//! this desk's cursor exactly, with no gap inside; a gap, a `poke` or a new connection
+//! wakes the puller, which pulls from the cursor. Lost or late frames therefore cost a
+//! pull, never a change. A connection that drops also wakes the puller, whose exchange
+//! then tells whether the server itself is gone. A cursor the server no longer serves
+//! is the puller's business alone (it reloads the building): the live path only wakes
+//! it, and never applies a frame from a server whose hello is behind the cursor.
 //!
 //! Liveness has its own timer, independent of data: a ping every
 //! [`Timeouts::heartbeat_every`] (15 s), and the connection is dropped when nothing
@@ -168,9 +170,28 @@ impl Live {
             )
         })?;
         match frame {
-            // A new connection proves the server is back: exchange now, which also
-            // pushes a queue that built up meanwhile, rather than at the retry timer.
-            ServerFrame::Hello { .. } => self.links.pull_now.notify_one(),
+            ServerFrame::Hello { head_seq } => {
+                let cursor = self.store.sync_cursor().await?.0;
+                if head_seq < cursor {
+                    // This server's log ends before this desk's cursor: it does not
+                    // know this desk's history (restored from an older backup, or
+                    // another server), so its frames cannot be trusted to continue
+                    // the cursor. The puller's pull is refused (410) and reloads the
+                    // building; meanwhile this connection goes, and comes back with
+                    // backoff (an error counts as a failure).
+                    self.links.pull_now.notify_one();
+                    return Err(DeskError::new(
+                        DeskErrorCode::CursorExpired,
+                        format!(
+                            "the server's head {head_seq} is behind this desk's cursor {cursor}"
+                        ),
+                    ));
+                }
+                // A new connection proves the server is back: exchange now, which
+                // also pushes a queue that built up meanwhile, rather than at the
+                // retry timer.
+                self.links.pull_now.notify_one();
+            }
             ServerFrame::Poke { head_seq } => {
                 if head_seq > self.store.sync_cursor().await?.0 {
                     self.links.pull_now.notify_one();

@@ -26,6 +26,13 @@ pub enum ConnectionState {
     },
     /// The server refused the session (expired, revoked, account disabled).
     SessionExpired,
+    /// The server refused this desk's sync cursor again right after a full resync
+    /// (reloading the building from the start). Syncing waits for staff to press Sync
+    /// now, which starts another; local writes stay queued meanwhile.
+    ResyncFailed {
+        #[ts(type = "number")]
+        since_ms: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -44,4 +51,8 @@ pub struct SyncStatus {
     /// The last sequence number of the building's change log applied here.
     #[ts(type = "number")]
     pub cursor: i64,
+    /// When this desk last reloaded the building from the server because the server no
+    /// longer served its cursor (a full resync); null if it never had to.
+    #[ts(type = "number | null")]
+    pub last_full_resync_ms: Option<i64>,
 }

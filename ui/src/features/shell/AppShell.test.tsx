@@ -166,4 +166,14 @@ describe("status bar", () => {
     act(() => screen.getByRole("button", { name: "Sign in again" }).click());
     expect(onSignInAgain).toHaveBeenCalledTimes(1);
   });
+
+  it("says syncing stopped after a refused reload, and still offers Sync now", () => {
+    renderBar(status({ state: "resync_failed", since_ms: T0 }, { last_full_resync_ms: T0, queued: 3 }));
+    const conn = screen.getByTestId("status-connection");
+    expect(conn).toHaveAttribute("data-state", "resync_failed");
+    expect(conn).toHaveTextContent("Sync stopped — press Sync now");
+    expect(conn).toHaveClass("text-destructive");
+    expect(screen.getByTestId("sync-now")).toBeEnabled();
+    expect(screen.getByTestId("status-queued")).toHaveTextContent("3 changes waiting to be sent");
+  });
 });

@@ -94,7 +94,7 @@ export function AppShell(props: AppShellProps) {
         onStatus={props.onStatus}
         onOpenSync={() => setSyncOpen(true)}
       />
-      {syncOpen && <SyncPanel onClose={() => setSyncOpen(false)} />}
+      {syncOpen && <SyncPanel status={status} onStatus={props.onStatus} onClose={() => setSyncOpen(false)} />}
     </div>
   );
 }

@@ -17,6 +17,7 @@ const DOT: Record<ConnectionState["state"], string> = {
   offline: "bg-destructive",
   session_expired: "bg-warning",
   signed_out: "bg-muted-foreground",
+  resync_failed: "bg-destructive",
 };
 
 export function connectionText(c: ConnectionState, now: number, lang: string, t: TFunction): string {
@@ -37,6 +38,8 @@ export function connectionText(c: ConnectionState, now: number, lang: string, t:
       return t("status.sessionExpired");
     case "signed_out":
       return t("status.signedOut");
+    case "resync_failed":
+      return t("status.resyncFailed");
   }
 }
 
@@ -53,6 +56,8 @@ function connectionLabel(c: ConnectionState, t: TFunction): string {
       return t("status.sessionExpired");
     case "signed_out":
       return t("status.signedOut");
+    case "resync_failed":
+      return t("status.resyncFailed");
   }
 }
 
@@ -72,7 +77,8 @@ export function StatusBar({ status, onSignInAgain, onStatus, onOpenSync }: Statu
   const [syncing, setSyncing] = useState(false);
   const [syncError, setSyncError] = useState<DeskError | null>(null);
   const c = status.connection;
-  const canSync = c.state === "online" || c.state === "reconnecting" || c.state === "offline";
+  const canSync =
+    c.state === "online" || c.state === "reconnecting" || c.state === "offline" || c.state === "resync_failed";
 
   const syncNow = async () => {
     setSyncing(true);
@@ -107,13 +113,15 @@ export function StatusBar({ status, onSignInAgain, onStatus, onOpenSync }: Statu
         data-state={c.state}
         className={cn(
           "flex items-center gap-2 font-medium",
-          c.state === "offline" && "text-destructive",
+          (c.state === "offline" || c.state === "resync_failed") && "text-destructive",
           c.state === "session_expired" && "text-warning-foreground",
           c.state === "online" && "text-foreground",
         )}
       >
         <span aria-hidden="true" className={cn("size-2 rounded-full", DOT[c.state])} />
-        <span>{connectionText(c, now, lang, t)}</span>
+        <span title={c.state === "resync_failed" ? t("status.resyncFailedHelp") : undefined}>
+          {connectionText(c, now, lang, t)}
+        </span>
       </div>
       {c.state === "session_expired" && (
         <Button size="sm" variant="outline" onClick={onSignInAgain} data-testid="status-sign-in-again">

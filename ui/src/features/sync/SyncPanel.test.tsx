@@ -150,11 +150,38 @@ describe("sync panel", () => {
     expect(screen.queryByTestId("sync-panel")).not.toBeInTheDocument();
   });
 
+  it("says when the desk reloaded from the server, and retries a refused reload from the keyboard", async () => {
+    const reloadedAt = new Date("2025-03-10T14:05:00").getTime();
+    const stopped = status({ state: "resync_failed", since_ms: reloadedAt }, { last_full_resync_ms: reloadedAt, queued: 2 });
+    const { user } = await renderWithOutbox([PENDING_SAVE, PENDING_DELETE], bootstrap({ status: stopped }));
+    await waitFor(() => expect(screen.getAllByTestId("resident-hit")).toHaveLength(3));
+    expect(screen.getByTestId("status-connection")).toHaveAttribute("data-state", "resync_failed");
+    await user.keyboard("{Alt>}s{/Alt}");
+    const failed = within(panel()).getByTestId("sync-resync-failed");
+    expect(failed).toHaveTextContent("Syncing has stopped");
+    expect(failed).toHaveTextContent("Changes made here are kept");
+    expect(within(panel()).getByTestId("sync-reloaded")).toHaveTextContent(/^Reloaded from the server Mar 10, 2025/);
+    await waitFor(() => expect(outboxRows()).toHaveLength(2));
+
+    tauriMock.on("sync_now", status({ state: "online" }, { last_full_resync_ms: reloadedAt }));
+    within(panel()).getByTestId("sync-resync-retry").focus();
+    await user.keyboard("{Enter}");
+    expect(tauriMock.callsOf("sync_now")).toHaveLength(1);
+    await waitFor(() => expect(within(panel()).queryByTestId("sync-resync-failed")).not.toBeInTheDocument());
+    expect(within(panel()).getByTestId("sync-reloaded")).toBeInTheDocument();
+    expect(screen.getByTestId("status-connection")).toHaveAttribute("data-state", "online");
+  });
+
   it("speaks Québec French", async () => {
     const { user } = await renderWithOutbox([], bootstrap({ language: "fr", status: status({ state: "online" }, { rejected: 2 }) }));
     expect(screen.getByTestId("status-rejected")).toHaveTextContent("2 refusées");
     await user.click(screen.getByTestId("status-rejected"));
     expect(await within(panel()).findByTestId("sync-empty")).toHaveTextContent("Tout est synchronisé");
+    expect(within(panel()).queryByTestId("sync-reloaded")).not.toBeInTheDocument();
+    tauriMock.emit("sync-status", status({ state: "resync_failed", since_ms: Date.now() }, { last_full_resync_ms: Date.now() }));
+    expect(await within(panel()).findByTestId("sync-reloaded")).toHaveTextContent("Rechargé depuis le serveur");
+    expect(within(panel()).getByTestId("sync-resync-failed")).toHaveTextContent("La synchronisation est arrêtée");
+    expect(screen.getByTestId("status-connection")).toHaveTextContent("Synchro arrêtée");
   });
 });
 

@@ -1,14 +1,17 @@
 // The Sync panel: the writes made at this desk that the server has not accepted yet —
 // queued ones (with their attempts and last error) and refused ones (with the reason, to
-// read and dismiss). Opened from the status bar, Alt+S, or Settings.
+// read and dismiss) — and when the desk last had to reload the building from the server
+// (a full resync), or that syncing stopped because even that was refused. Opened from
+// the status bar, Alt+S, or Settings.
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
-import { AlertCircle, AlertTriangle, CheckCircle2, CloudUpload, X } from "lucide-react";
+import { AlertCircle, AlertTriangle, CheckCircle2, CloudUpload, History, RefreshCw, X } from "lucide-react";
 import { desk, type DeskError } from "@/api/desk";
 import type { InstructionTarget } from "@/bindings/InstructionTarget";
 import type { MutationBody } from "@/bindings/MutationBody";
 import type { OutboxItem } from "@/bindings/OutboxItem";
+import type { SyncStatus } from "@/bindings/SyncStatus";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -42,9 +45,12 @@ export function describeMutation(t: TFunction, body: MutationBody): string {
 
 export interface SyncPanelProps {
   onClose: () => void;
+  /** The sync status, for the full-resync notes; none shown without it. */
+  status?: SyncStatus;
+  onStatus?: (status: SyncStatus) => void;
 }
 
-export function SyncPanel({ onClose }: SyncPanelProps) {
+export function SyncPanel({ onClose, status, onStatus }: SyncPanelProps) {
   const { t } = useTranslation();
   const [items, setItems] = useState<OutboxItem[] | null>(null);
   const [loadError, setLoadError] = useState<DeskError | null>(null);
@@ -123,6 +129,7 @@ export function SyncPanel({ onClose }: SyncPanelProps) {
         </Button>
       </div>
       <div className="min-h-0 flex-1 space-y-4 overflow-y-auto px-5 py-4">
+        {status && <ResyncNotes status={status} onStatus={onStatus} />}
         {loadError && (
           <Alert variant="destructive" role="alert" data-testid="sync-panel-error">
             <AlertCircle aria-hidden="true" />
@@ -193,6 +200,54 @@ export function SyncPanel({ onClose }: SyncPanelProps) {
         )}
       </div>
     </Dialog>
+  );
+}
+
+/** Syncing stopped after a refused reload (with a retry), or when the last reload was. */
+function ResyncNotes({ status, onStatus }: { status: SyncStatus; onStatus?: (status: SyncStatus) => void }) {
+  const { t, i18n } = useTranslation();
+  const [retrying, setRetrying] = useState(false);
+  const [retryError, setRetryError] = useState<DeskError | null>(null);
+  const retry = async () => {
+    setRetrying(true);
+    setRetryError(null);
+    try {
+      const next = await desk.syncNow();
+      onStatus?.(next);
+    } catch (err) {
+      setRetryError(err as DeskError);
+    } finally {
+      setRetrying(false);
+    }
+  };
+  return (
+    <>
+      {status.connection.state === "resync_failed" && (
+        <Alert variant="destructive" role="alert" data-testid="sync-resync-failed">
+          <AlertCircle aria-hidden="true" />
+          <div className="flex-1 space-y-0.5">
+            <p className="font-medium">{t("sync.resyncFailedTitle")}</p>
+            <p>{t("status.resyncFailedHelp")}</p>
+            {retryError && <p>{t("status.syncFailed", { reason: describeError(t, retryError).text })}</p>}
+          </div>
+          <Button size="sm" variant="outline" onClick={() => void retry()} disabled={retrying} data-testid="sync-resync-retry">
+            {retrying ? <Spinner className="size-3.5" /> : <RefreshCw aria-hidden="true" />}
+            {t("status.syncNow")}
+          </Button>
+        </Alert>
+      )}
+      {status.last_full_resync_ms !== null && (
+        <div className="flex items-start gap-2 text-sm text-muted-foreground" data-testid="sync-reloaded">
+          <History aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
+          <div>
+            <p className="font-medium text-foreground">
+              {t("sync.reloaded", { when: formatDateTime(status.last_full_resync_ms, i18n.language) })}
+            </p>
+            <p>{t("sync.reloadedHelp")}</p>
+          </div>
+        </div>
+      )}
+    </>
   );
 }
 
