@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use frontdesk_desk_core::Timeouts;
 use frontdesk_desk_core::instructions::Author;
 use frontdesk_desk_core::server_api::ServerApi;
 use frontdesk_desk_core::store::{FrameOutcome, Store, SyncPosition};
@@ -314,7 +315,7 @@ async fn a_second_refusal_right_after_a_resync_stops_syncing_until_staff_retry()
         .unwrap();
     let asked = Arc::new(Asked::default());
     let url = refusing_server(Arc::clone(&asked)).await;
-    let api = ServerApi::new(url.parse().unwrap()).unwrap();
+    let api = ServerApi::new(url.parse().unwrap(), Timeouts::default()).unwrap();
     let initial =
         frontdesk_desk_core::sync::engine::status_from_store(&store, ConnectionState::SignedOut)
             .await
