@@ -53,13 +53,21 @@ impl Driver {
             .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
-        crate::eventually("tauri-driver to listen", STEP_TIMEOUT, || async {
-            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .ok()
-                .map(|_| ()))
-        })
-        .await?;
+        // tauri-driver spawns WebKitWebDriver and listens at once, without waiting for
+        // it: a session asked for before WebKitWebDriver listens fails ("webdriver server
+        // did not respond"). So wait for both.
+        for (what, port) in [
+            ("tauri-driver to listen", port),
+            ("WebKitWebDriver to listen", native_port),
+        ] {
+            crate::eventually(what, STEP_TIMEOUT, || async {
+                Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()
+                    .map(|_| ()))
+            })
+            .await?;
+        }
         Ok(Self { child, port })
     }
 
