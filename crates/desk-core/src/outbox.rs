@@ -112,18 +112,30 @@ pub async fn enqueue(
     Ok(mutation)
 }
 
-/// Marks a pulled change's mutation as applied, if it is one of ours still waiting:
-/// the push answer may have been lost, but the echo proves the server applied it.
-pub async fn match_echo(
-    conn: &mut SqliteConnection,
-    mutation_id: Uuid,
-    seq: i64,
-) -> DeskResult<()> {
-    sqlx::query("UPDATE outbox SET state = 'acked', acked_seq = ? WHERE mutation_id = ? AND state = 'pending'")
-        .bind(seq)
-        .bind(mutation_id.to_string())
-        .execute(conn)
-        .await?;
+/// Marks mutations still pending here as applied by the server at the given sequence
+/// numbers, in one statement (a push answer or a pulled page settles hundreds). For a
+/// pulled change this is the echo: the push answer may have been lost, but the echo
+/// proves the server applied it.
+///
+/// (`+state` keeps SQLite's planner off the state index: with it, the planner walks
+/// every pending row and scans the JSON for each, quadratic in a long queue; without
+/// it, it walks the JSON and finds each row by its unique id.)
+pub async fn mark_applied(conn: &mut SqliteConnection, applied: &[(Uuid, i64)]) -> DeskResult<()> {
+    if applied.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = applied
+        .iter()
+        .map(|(id, seq)| serde_json::json!([id.to_string(), seq]))
+        .collect();
+    sqlx::query(
+        "UPDATE outbox SET state = 'acked', acked_seq = a.seq, last_error = NULL \
+         FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a \
+         WHERE outbox.mutation_id = a.id AND +outbox.state = 'pending'",
+    )
+    .bind(serde_json::to_string(&rows)?)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -198,24 +210,16 @@ impl Store {
     /// Records the server's answers to a push, all in one transaction.
     pub async fn record_push_results(&self, results: &[MutationResult]) -> DeskResult<()> {
         let mut tx = self.begin_write().await?;
+        let mut applied = Vec::with_capacity(results.len());
         for result in results {
-            let id = result.id.to_string();
             match &result.outcome {
-                MutationOutcome::Applied { seq } => {
-                    sqlx::query(
-                        "UPDATE outbox SET state = 'acked', acked_seq = ?, last_error = NULL \
-                         WHERE mutation_id = ? AND state = 'pending'",
-                    )
-                    .bind(seq)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                MutationOutcome::Applied { seq } => applied.push((result.id, *seq)),
                 MutationOutcome::Rejected { code, reason } => {
-                    reject(&mut tx, &id, *code, reason).await?;
+                    reject(&mut tx, &result.id.to_string(), *code, reason).await?;
                 }
             }
         }
+        mark_applied(&mut tx, &applied).await?;
         // An acknowledgement may already be behind the cursor (the echo came first).
         let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
             .fetch_one(&mut *tx)
@@ -243,7 +247,7 @@ impl Store {
         let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())?;
         sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ? \
-             WHERE state = 'pending' AND mutation_id IN (SELECT value FROM json_each(?))",
+             WHERE +state = 'pending' AND mutation_id IN (SELECT value FROM json_each(?))",
         )
         .bind(error)
         .bind(ids)

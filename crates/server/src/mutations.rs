@@ -23,6 +23,9 @@
 use frontdesk_protocol::{
     ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
 };
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 use uuid::Uuid;
 
@@ -85,19 +88,33 @@ pub async fn push_batch(
     mutations: &[Mutation],
 ) -> Result<Vec<MutationResult>> {
     let mut tx = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
-        // Every applied mutation bumps this row (the log's head). Taking it first keeps
-        // one lock order for all pushes of a building: no deadlock between two batches
-        // that touch the same instructions in different orders.
-        sqlx::query("SELECT id FROM buildings WHERE id = $1 FOR UPDATE")
-            .bind(&caller.building_id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    // First, before anything else of the push: on PostgreSQL this locks the building's
+    // row, one lock order for all pushes of a building.
+    let mut log = changelog::Appender::begin(&mut tx, &caller.building_id).await?;
+    let mut recorded = find_recorded_all(&mut tx, db.backend, mutations).await?;
     let mut results = Vec::with_capacity(mutations.len());
     for mutation in mutations {
-        results.push(push_one(&mut tx, caller, mutation).await?);
+        let id = mutation.id.to_string();
+        let result = match recorded.get(&id) {
+            Some(r) => r.answer(mutation.id, caller),
+            None => {
+                let result = push_one(&mut tx, &mut log, caller, mutation).await?;
+                if !result.duplicate {
+                    // The same id again later in this push is its duplicate.
+                    recorded.insert(
+                        id,
+                        Recorded {
+                            building_id: caller.building_id.clone(),
+                            outcome: result.outcome.clone(),
+                        },
+                    );
+                }
+                result
+            }
+        };
+        results.push(result);
     }
+    log.finish(&mut tx).await?;
     tx.commit().await?;
     for (mutation, result) in mutations.iter().zip(&results) {
         match &result.outcome {
@@ -113,48 +130,17 @@ pub async fn push_batch(
     Ok(results)
 }
 
-/// Applies one mutation (or answers its recorded outcome) inside the push's transaction.
+/// Applies one mutation not recorded yet inside the push's transaction: its writes, its
+/// changes and its record in one savepoint. A rejection keeps only its record.
 async fn push_one(
     conn: &mut AnyConnection,
+    log: &mut changelog::Appender,
     caller: &Caller,
     mutation: &Mutation,
 ) -> Result<MutationResult> {
     let id = mutation.id.to_string();
-    if let Some(recorded) = find_recorded(&mut *conn, &id).await? {
-        return recorded.answer(mutation.id, caller);
-    }
-
     let now = now_ms();
-    let mut savepoint = conn.begin().await?;
-    let outcome = apply(&mut savepoint, caller, mutation, now).await?;
-    match insert_record(&mut savepoint, &id, caller, now, &outcome).await {
-        Ok(()) => savepoint.commit().await?,
-        Err(Error::Database(e)) if is_unique_violation(&e) => {
-            // Another building's transaction committed this id first (PostgreSQL).
-            savepoint.rollback().await?;
-            tracing::info!(mutation = %id, "mutation id recorded concurrently by another request; answering its outcome");
-            let recorded = find_recorded(&mut *conn, &id).await?.ok_or_else(|| {
-                Error::Internal(format!("mutation {id} collided but has no record"))
-            })?;
-            return recorded.answer(mutation.id, caller);
-        }
-        Err(e) => return Err(e),
-    }
-    Ok(MutationResult {
-        id: mutation.id,
-        duplicate: false,
-        outcome,
-    })
-}
-
-/// Runs the per-kind apply inside a savepoint, so a rejection leaves nothing behind
-/// but its record, and logs the changes of an applied mutation.
-async fn apply(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    mutation: &Mutation,
-    now: i64,
-) -> Result<MutationOutcome> {
+    let mark = log.mark();
     let mut savepoint = conn.begin().await?;
     let verdict = match &mutation.body {
         MutationBody::InstructionSave { id, target, text } => {
@@ -172,27 +158,42 @@ async fn apply(
             instructions::delete(&mut savepoint, caller, id).await?
         }
     };
-    match verdict {
+    let outcome = match verdict {
         Verdict::Applied(changes) => {
-            let seqs = changelog::append(
-                &mut savepoint,
-                &caller.building_id,
-                Some(mutation.id),
-                now,
-                &changes,
-            )
-            .await?;
+            let seqs = log
+                .append(&mut savepoint, Some(mutation.id), now, &changes)
+                .await?;
             let seq = *seqs.first().ok_or_else(|| {
                 Error::Internal(format!("mutation {} applied without a change", mutation.id))
             })?;
-            savepoint.commit().await?;
-            Ok(MutationOutcome::Applied { seq })
+            MutationOutcome::Applied { seq }
         }
         Verdict::Rejected { code, reason } => {
+            // Undo whatever the apply wrote before deciding; keep room for the record.
             savepoint.rollback().await?;
-            Ok(MutationOutcome::Rejected { code, reason })
+            savepoint = conn.begin().await?;
+            MutationOutcome::Rejected { code, reason }
         }
+    };
+    match insert_record(&mut savepoint, &id, caller, now, &outcome).await {
+        Ok(()) => savepoint.commit().await?,
+        Err(Error::Database(e)) if is_unique_violation(&e) => {
+            // Another building's transaction recorded this id first (PostgreSQL).
+            savepoint.rollback().await?;
+            log.rewind(mark);
+            tracing::info!(mutation = %id, "mutation id recorded concurrently by another request; answering its outcome");
+            let recorded = find_recorded(&mut *conn, &id).await?.ok_or_else(|| {
+                Error::Internal(format!("mutation {id} collided but has no record"))
+            })?;
+            return Ok(recorded.answer(mutation.id, caller));
+        }
+        Err(e) => return Err(e),
     }
+    Ok(MutationResult {
+        id: mutation.id,
+        duplicate: false,
+        outcome,
+    })
 }
 
 struct Recorded {
@@ -201,41 +202,73 @@ struct Recorded {
 }
 
 impl Recorded {
-    fn answer(self, id: Uuid, caller: &Caller) -> Result<MutationResult> {
+    fn answer(&self, id: Uuid, caller: &Caller) -> MutationResult {
         if self.building_id == caller.building_id {
-            return Ok(MutationResult {
+            return MutationResult {
                 id,
                 duplicate: true,
-                outcome: self.outcome,
-            });
+                outcome: self.outcome.clone(),
+            };
         }
         // Not this building's mutation: say nothing about it, apply nothing. Not
         // recorded either (the id is taken), so a repeat is answered the same way.
         tracing::warn!(mutation = %id, building = %caller.building_id, staff = %caller.staff_id, "mutation id already used by another building");
-        Ok(MutationResult {
+        MutationResult {
             id,
             duplicate: false,
             outcome: MutationOutcome::Rejected {
                 code: RejectCode::Forbidden,
                 reason: format!("mutation id {id} cannot be used"),
             },
-        })
+        }
+    }
+
+    fn from_row(row: &AnyRow) -> Result<(String, Self)> {
+        let outcome: String = row.try_get("outcome")?;
+        Ok((
+            row.try_get("id")?,
+            Self {
+                building_id: row.try_get("building_id")?,
+                outcome: serde_json::from_str(&outcome).map_err(Error::internal)?,
+            },
+        ))
     }
 }
 
 async fn find_recorded(conn: &mut AnyConnection, id: &str) -> Result<Option<Recorded>> {
-    let Some(row) = sqlx::query("SELECT building_id, outcome FROM mutations WHERE id = $1")
+    sqlx::query("SELECT id, building_id, outcome FROM mutations WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-    else {
-        return Ok(None);
+        .map(|row| Recorded::from_row(&row).map(|(_, r)| r))
+        .transpose()
+}
+
+/// The records of a push's ids, in one query (the ids travel as one JSON array).
+async fn find_recorded_all(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    mutations: &[Mutation],
+) -> Result<HashMap<String, Recorded>> {
+    let ids: Vec<String> = mutations.iter().map(|m| m.id.to_string()).collect();
+    let ids = serde_json::to_string(&ids).map_err(Error::internal)?;
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT id, building_id, outcome FROM mutations \
+             WHERE id IN (SELECT value FROM json_each($1))"
+        }
+        Backend::Postgres => {
+            "SELECT id, building_id, outcome FROM mutations \
+             WHERE id IN (SELECT json_array_elements_text($1::json))"
+        }
     };
-    let outcome: String = row.try_get("outcome")?;
-    Ok(Some(Recorded {
-        building_id: row.try_get("building_id")?,
-        outcome: serde_json::from_str(&outcome).map_err(Error::internal)?,
-    }))
+    sqlx::query(sql)
+        .bind(ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(Recorded::from_row)
+        .collect()
 }
 
 async fn insert_record(

@@ -25,6 +25,11 @@ const PASSWORD: &str = "concierge-demo";
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
+    // The desks' own logs, on stderr, when RUST_LOG asks for them.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let writes: usize = arg("--writes", 10_000);
     let log_rows: usize = arg("--log-rows", 100_000);
     let tmp = tempfile::tempdir()?;
@@ -79,6 +84,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut rows = head as usize;
     let http = reqwest::Client::new();
+    let filled_from = rows;
+    let fill_started = Instant::now();
     while rows < log_rows {
         let n = (log_rows - rows).min(500);
         let mutations: Vec<Mutation> = (0..n)
@@ -103,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         rows += answer.results.len();
     }
+    let fill = fill_started.elapsed();
     let fresh = open_desk_signed_out(&tmp.path().join("fresh")).await?;
     let t = Instant::now();
     fresh.sign_in(&server.url, EMAIL, PASSWORD).await?;
@@ -142,6 +150,11 @@ async fn main() -> anyhow::Result<()> {
             "duplicates": duplicates,
             "order_kept": order_kept,
             "goal_seconds": 3.0,
+        },
+        "server_push": {
+            "what": "the server alone: mutations applied per second through POST /v1/sync/push in batches of 500, sent one after another by one client",
+            "mutations": rows - filled_from,
+            "mutations_per_sec": (rows - filled_from) as f64 / fill.as_secs_f64(),
         },
         "initial_sync": {
             "rows": rows,

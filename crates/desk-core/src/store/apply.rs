@@ -163,6 +163,7 @@ async fn apply_in(
     let mut previous = None;
     let mut last = cursor;
     let mut applied = Applied::default();
+    let mut echoes = Vec::new();
     for change in changes {
         if previous.is_some_and(|p| change.seq <= p) {
             return Err(DeskError::new(
@@ -180,7 +181,7 @@ async fn apply_in(
         }
         apply_one(&mut *conn, &change.body).await?;
         if let Some(mutation_id) = change.mutation_id {
-            outbox::match_echo(&mut *conn, mutation_id, change.seq).await?;
+            echoes.push((mutation_id, change.seq));
         }
         last = change.seq;
         applied.changes += 1;
@@ -194,6 +195,7 @@ async fn apply_in(
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
+    outbox::mark_applied(&mut *conn, &echoes).await?;
     outbox::forget_pulled(&mut *conn, last).await?;
     sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
         .bind(last)

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk_protocol::{DEFAULT_PULL_LIMIT, RejectCode};
+use frontdesk_protocol::{MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, RejectCode};
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -28,9 +28,17 @@ use crate::store::Store;
 /// than reconnecting.
 const OFFLINE_AFTER_FAILURES: u32 = 3;
 
-/// Mutations per push: small enough that one slow request does not hold up the
-/// status, large enough that a long offline queue drains in few round trips.
-const PUSH_BATCH: u32 = 200;
+/// Mutations per push at most: as many as the server takes, so a long offline queue
+/// drains in few round trips (the server commits each push once).
+const PUSH_BATCH: u32 = MAX_PUSH_BATCH as u32;
+
+/// Serialized size of a push at most, well under the server's 1 MiB body limit:
+/// instructions run up to 2000 characters, and 500 long ones would not fit.
+const PUSH_BYTES: usize = 512 * 1024;
+
+/// Changes per pull page: the most the server gives, so a fresh desk's first sync
+/// takes few round trips and few (durable) transactions.
+const PULL_PAGE: u32 = MAX_PULL_LIMIT;
 
 /// What changed in the local store, for the screens showing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,13 +267,22 @@ impl Worker {
     async fn push_pending(&self) -> DeskResult<()> {
         let mut batch_size = PUSH_BATCH;
         loop {
-            let batch = self.store.pending_batch(batch_size).await?;
+            let mut batch = self.store.pending_batch(batch_size).await?;
             if batch.is_empty() {
                 return Ok(());
             }
+            fit_in_one_push(&mut batch);
+            let started = std::time::Instant::now();
             match self.api.push(&self.token, &batch).await {
                 Ok(answer) => {
+                    let answered = started.elapsed();
                     self.store.record_push_results(&answer.results).await?;
+                    tracing::debug!(
+                        mutations = batch.len(),
+                        ?answered,
+                        recorded = ?started.elapsed() - answered,
+                        "pushed"
+                    );
                     self.notify(Changed::Outbox);
                     self.notify(Changed::Instructions);
                 }
@@ -308,31 +325,41 @@ impl Worker {
     /// way: one code path, so a refusal can never become a loop of them.
     async fn pull_until_current(&self, resync: &mut ResyncGuard) -> DeskResult<Pulled> {
         let mut pulled = Pulled::Incremental;
+        // The next page, asked for while the previous one was being applied: a fresh
+        // desk's first sync is a long series of pages, and the network and the server
+        // then work while the store writes.
+        let mut prefetched: Option<(i64, DeskResult<PullResponse>)> = None;
         loop {
-            let position = self.store.sync_position().await?;
-            let answer = self
-                .api
-                .pull(
-                    &self.token,
-                    position.cursor,
-                    position.horizon_seq,
-                    DEFAULT_PULL_LIMIT,
-                )
-                .await;
+            let (after, answer) = match prefetched.take() {
+                Some(next) => next,
+                None => {
+                    let position = self.store.sync_position().await?;
+                    let answer = self
+                        .api
+                        .pull(
+                            &self.token,
+                            position.cursor,
+                            position.horizon_seq,
+                            PULL_PAGE,
+                        )
+                        .await;
+                    (position.cursor, answer)
+                }
+            };
             let page = match answer {
                 Ok(page) => {
-                    if position.cursor > 0 {
+                    if after > 0 {
                         resync.unconfirmed = false;
                     }
                     page
                 }
                 Err(e) if e.code == DeskErrorCode::CursorExpired => {
                     if resync.unconfirmed {
-                        return Err(refused_again(position.cursor, &e));
+                        return Err(refused_again(after, &e));
                     }
                     resync.unconfirmed = true;
                     pulled = Pulled::AfterFullResync;
-                    let page = self.start_full_resync(position.cursor, &e).await?;
+                    let page = self.start_full_resync(after, &e).await?;
                     if !page.has_more || page.changes.is_empty() {
                         return Ok(pulled);
                     }
@@ -340,7 +367,25 @@ impl Worker {
                 }
                 Err(e) => return Err(e),
             };
-            let applied = self.store.apply_page(&page, crate::now_ms()).await?;
+            // Where the store will stand once this page is applied, and so what the
+            // next pull asks for.
+            let next = match page.changes.last() {
+                Some(last) if page.has_more => Some((last.seq, page.horizon_seq)),
+                _ => None,
+            };
+            let (applied, next_answer) =
+                tokio::join!(self.store.apply_page(&page, crate::now_ms()), async {
+                    match next {
+                        Some((after, horizon)) => Some((
+                            after,
+                            self.api
+                                .pull(&self.token, after, Some(horizon), PULL_PAGE)
+                                .await,
+                        )),
+                        None => None,
+                    }
+                });
+            let applied = applied?;
             if applied.directory_changed {
                 self.notify(Changed::Directory);
             }
@@ -348,11 +393,14 @@ impl Worker {
                 self.notify(Changed::Instructions);
                 self.notify(Changed::Outbox);
             }
-            if !page.has_more || page.changes.is_empty() {
-                if pulled == Pulled::AfterFullResync {
-                    tracing::info!(cursor = page.head_seq, "full resync done");
+            match next_answer {
+                Some(next) => prefetched = Some(next),
+                None => {
+                    if pulled == Pulled::AfterFullResync {
+                        tracing::info!(cursor = page.head_seq, "full resync done");
+                    }
+                    return Ok(pulled);
                 }
-                return Ok(pulled);
             }
         }
     }
@@ -373,7 +421,7 @@ impl Worker {
         );
         let first = self
             .api
-            .pull(&self.token, 0, None, DEFAULT_PULL_LIMIT)
+            .pull(&self.token, 0, None, PULL_PAGE)
             .await
             .map_err(|e| {
                 if e.code == DeskErrorCode::CursorExpired {
@@ -418,6 +466,20 @@ enum Pulled {
     AfterFullResync,
 }
 
+/// Keeps the head of `batch` that fits in [`PUSH_BYTES`] (at least one mutation: a
+/// single one too large for the server is its to refuse).
+fn fit_in_one_push(batch: &mut Vec<frontdesk_protocol::Mutation>) {
+    let mut bytes = 0;
+    let fits = batch
+        .iter()
+        .take_while(|m| {
+            bytes += serde_json::to_vec(m).map_or(usize::MAX / 2, |v| v.len() + 1);
+            bytes <= PUSH_BYTES
+        })
+        .count();
+    batch.truncate(fits.max(1));
+}
+
 fn refused_again(cursor: i64, refusal: &DeskError) -> DeskError {
     DeskError::new(
         DeskErrorCode::ResyncFailed,
@@ -433,15 +495,66 @@ pub async fn status_from_store(
     store: &Store,
     connection: ConnectionState,
 ) -> DeskResult<SyncStatus> {
-    let (cursor, last_sync_ms) = store.sync_cursor().await?;
-    let outbox = store.outbox_counts().await?;
+    // One statement: this runs after every write and every applied frame.
+    let (cursor, last_sync_ms, last_full_resync_ms, queued, oldest_queued_ms, rejected): (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        Option<i64>,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT s.cursor, s.last_sync_ms, s.last_resync_ms, \
+         (SELECT n FROM outbox_tally WHERE state = 'pending'), \
+         (SELECT client_time_ms FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1), \
+         (SELECT n FROM outbox_tally WHERE state = 'rejected') \
+         FROM sync_state s WHERE s.id = 1",
+    )
+    .fetch_one(store.pool())
+    .await?;
     Ok(SyncStatus {
         connection,
         last_sync_ms,
-        queued: outbox.queued,
-        oldest_queued_ms: outbox.oldest_queued_ms,
-        rejected: outbox.rejected,
+        queued: u32::try_from(queued).unwrap_or(u32::MAX),
+        oldest_queued_ms,
+        rejected: u32::try_from(rejected).unwrap_or(u32::MAX),
         cursor,
-        last_full_resync_ms: store.last_full_resync_ms().await?,
+        last_full_resync_ms,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use frontdesk_protocol::{InstructionTarget, Mutation, MutationBody};
+
+    use super::*;
+
+    fn save(text_chars: usize) -> Mutation {
+        Mutation {
+            id: uuid::Uuid::now_v7(),
+            client_time_ms: 0,
+            body: MutationBody::InstructionSave {
+                id: uuid::Uuid::now_v7().to_string(),
+                target: InstructionTarget::Unit("u-1".into()),
+                text: "é".repeat(text_chars),
+            },
+        }
+    }
+
+    #[test]
+    fn a_push_stays_under_the_byte_budget() {
+        let mut long: Vec<Mutation> = (0..500).map(|_| save(2000)).collect();
+        fit_in_one_push(&mut long);
+        let bytes = serde_json::to_vec(&long).unwrap().len();
+        assert!(long.len() > 1 && long.len() < 500, "{} kept", long.len());
+        assert!(bytes <= PUSH_BYTES, "{bytes} bytes");
+
+        let mut short: Vec<Mutation> = (0..500).map(|_| save(20)).collect();
+        fit_in_one_push(&mut short);
+        assert_eq!(short.len(), 500, "short ones all go");
+
+        let mut huge = vec![save(400_000), save(10)];
+        fit_in_one_push(&mut huge);
+        assert_eq!(huge.len(), 1, "one too large still goes, alone");
+    }
 }

@@ -1,0 +1,383 @@
+//! Live fan-out latency on loopback: how soon a change committed on the server is
+//! applied in other desks' stores, while the building writes at a steady rate.
+//! Prints one JSON document. Run in release, on a quiet machine:
+//!
+//!   cargo build --release --workspace --bins && cargo run --release -p frontdesk-e2e --bin live-latency-bench
+//!
+//! Options: `--rate 400` writes per second in total, `--seconds 10` of measured load
+//! (after one second of warm-up), `--desks 10` real desks with their own stores,
+//! `--connections 10,200` the WebSocket connections to run with (one scenario each),
+//! `--database postgres://…` to run the server on PostgreSQL instead of SQLite.
+//!
+//! Every desk is a real `Desk`: its own SQLite store with durable commits, its own
+//! WebSocket and sync engine, signed in with a copy of one signed-in desk's folder
+//! (so 200 desks need not sign in 200 times against the login rate limit). One
+//! machine cannot host 200 desks applying 400 durable commits a second each (that is
+//! 80,000 fsyncs a second), so beyond `--desks` the other connections are bare
+//! WebSocket listeners that read and decode every frame like a desk, without a store:
+//! the server fans out to all of them, and the latency is measured on both kinds.
+//!
+//! The writer pushes one mutation per request, open loop (a slow answer does not slow
+//! the rate down), from this process. The server's commit instant is not observable
+//! from outside, so latency is measured from the moment the push is sent, an upper
+//! bound of commit → applied that includes the push request's own trip; the push
+//! round trip (sent → answered) is printed beside it for reference.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use frontdesk_desk_core::session::SessionStorePolicy;
+use frontdesk_desk_core::{Desk, DeskOptions};
+use frontdesk_e2e::server::{ServerProcess, sqlite_url};
+use frontdesk_e2e::server_http::{DEMO_ADMIN, login};
+use frontdesk_protocol::{
+    InstructionTarget, Mutation, MutationBody, MutationOutcome, PushRequest, PushResponse,
+};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::header::{AUTHORIZATION, HeaderValue};
+
+const EMAIL: &str = "concierge@lofts-des-arts.demo";
+const PASSWORD: &str = "concierge-demo";
+const WARM_UP: Duration = Duration::from_secs(1);
+
+/// When each observer saw its cursor (or its latest frame) reach a sequence number.
+type Sightings = Arc<Mutex<Vec<(i64, Instant)>>>;
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let rate: u32 = arg("--rate").map_or(Ok(400), |v| v.parse())?;
+    let seconds: u64 = arg("--seconds").map_or(Ok(10), |v| v.parse())?;
+    let desks: usize = arg("--desks").map_or(Ok(10), |v| v.parse())?;
+    let connections: Vec<usize> = arg("--connections")
+        .unwrap_or_else(|| "10,200".into())
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let tmp = tempfile::tempdir()?;
+    let database = arg("--database").unwrap_or_else(|| sqlite_url(tmp.path()));
+    let server = ServerProcess::start_demo(&database).await?;
+
+    // One desk signs in and pulls the directory; the others start from copies of it.
+    let template = tmp.path().join("template");
+    let unit = {
+        let desk = open_desk(&template).await?;
+        desk.sign_in(&server.url, EMAIL, PASSWORD).await?;
+        wait_for("first pull", || desk.status().cursor > 0).await?;
+        first_unit(&desk).await?
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let token = login(&server.url, DEMO_ADMIN).await?;
+
+    let mut scenarios = Vec::new();
+    for (n, &total) in connections.iter().enumerate() {
+        let with_store = desks.min(total);
+        let mut open = Vec::with_capacity(with_store);
+        let mut desk_seen = Vec::with_capacity(with_store);
+        for i in 0..with_store {
+            let dir = tmp.path().join(format!("s{n}-desk{i}"));
+            copy_dir(&template, &dir)?;
+            let desk = open_desk(&dir).await?;
+            desk_seen.push(watch_cursor(&desk));
+            open.push(desk);
+        }
+        let mut listener_seen = Vec::new();
+        let mut listeners = Vec::new();
+        for _ in with_store..total {
+            let seen: Sightings = Arc::default();
+            listeners.push(tokio::spawn(listen(
+                server.url.clone(),
+                token.clone(),
+                seen.clone(),
+            )));
+            listener_seen.push(seen);
+        }
+        // Everyone connected and caught up before the clock starts.
+        let head = head_seq(&server.url, &token).await?;
+        for desk in &open {
+            wait_for("desks to catch up", || desk.status().cursor >= head).await?;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        let writes = drive(&server.url, &token, &unit, rate, seconds).await?;
+        // Let the tail of the load arrive.
+        let last = writes.iter().map(|w| w.seq).max().unwrap_or(0);
+        for desk in &open {
+            wait_for("the last write to reach every desk", || {
+                desk.status().cursor >= last
+            })
+            .await?;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for l in &listeners {
+            l.abort();
+        }
+        drop(open);
+
+        let measured: Vec<&Write> = writes.iter().filter(|w| !w.warm_up).collect();
+        let mut at_desks = latencies(&measured, &desk_seen);
+        let mut at_listeners = latencies(&measured, &listener_seen);
+        let mut round_trip: Vec<f64> = measured.iter().map(|w| ms(w.acked - w.sent)).collect();
+        let expected = measured.len() * with_store;
+        scenarios.push(json!({
+            "connections": total,
+            "desks_with_store": with_store,
+            "bare_listeners": total - with_store,
+            "writes_per_sec_target": rate,
+            "writes_measured": measured.len(),
+            "writes_per_sec_achieved": measured.len() as f64 / seconds as f64,
+            "sent_to_applied_in_desk_store": summary(&mut at_desks, expected),
+            "sent_to_decoded_at_listener": summary(&mut at_listeners, measured.len() * (total - with_store)),
+            "push_round_trip": summary(&mut round_trip, measured.len()),
+            "goal": { "p50_ms": 3.0, "p99_ms": 20.0 },
+        }));
+    }
+
+    let report = json!({
+        "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
+        "server_database": if database.starts_with("postgres") { "postgresql" } else { "sqlite" },
+        "what": "latency from sending a one-mutation push to the change being applied (committed) in other desks' stores, and decoded by bare WebSocket listeners; upper bound of commit → applied",
+        "scenarios": scenarios,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+struct Write {
+    seq: i64,
+    sent: Instant,
+    acked: Instant,
+    warm_up: bool,
+}
+
+/// Pushes `rate` single-mutation writes a second for one warm-up second plus
+/// `seconds`, each in its own task so that a slow answer does not hold the next one.
+async fn drive(
+    url: &str,
+    token: &str,
+    unit: &str,
+    rate: u32,
+    seconds: u64,
+) -> anyhow::Result<Vec<Write>> {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let total = (WARM_UP.as_secs_f64() + seconds as f64) * f64::from(rate);
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::with_capacity(total as usize);
+    for n in 0..total as usize {
+        tick.tick().await;
+        let (http, url, token, unit) = (
+            http.clone(),
+            url.to_owned(),
+            token.to_owned(),
+            unit.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mutation = Mutation {
+                id: uuid::Uuid::now_v7(),
+                client_time_ms: 0,
+                body: MutationBody::InstructionSave {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    target: InstructionTarget::Unit(unit),
+                    text: format!("latency probe {n}"),
+                },
+            };
+            let sent = Instant::now();
+            let answer: PushResponse = http
+                .post(format!("{url}/v1/sync/push"))
+                .bearer_auth(&token)
+                .json(&PushRequest {
+                    mutations: vec![mutation],
+                })
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            let acked = Instant::now();
+            match answer.results.first().map(|r| &r.outcome) {
+                Some(MutationOutcome::Applied { seq }) => Ok(Write {
+                    seq: *seq,
+                    sent,
+                    acked,
+                    warm_up: sent - started < WARM_UP,
+                }),
+                other => anyhow::bail!("probe not applied: {other:?}"),
+            }
+        }));
+    }
+    let mut writes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        writes.push(task.await??);
+    }
+    Ok(writes)
+}
+
+/// Records when the desk's cursor moves: the status is published after each applied
+/// frame or page is committed.
+fn watch_cursor(desk: &Desk) -> Sightings {
+    let seen: Sightings = Arc::default();
+    let mut status = desk.subscribe_status();
+    let out = seen.clone();
+    tokio::spawn(async move {
+        let mut last = status.borrow().cursor;
+        while status.changed().await.is_ok() {
+            let cursor = status.borrow_and_update().cursor;
+            if cursor > last {
+                last = cursor;
+                out.lock()
+                    .expect("sightings")
+                    .push((cursor, Instant::now()));
+            }
+        }
+    });
+    seen
+}
+
+#[derive(Deserialize)]
+struct Frame {
+    #[serde(default)]
+    changes: Vec<Seq>,
+}
+
+#[derive(Deserialize)]
+struct Seq {
+    seq: i64,
+}
+
+/// A bare WebSocket client: decodes each frame's sequence numbers and notes when the
+/// highest arrived.
+async fn listen(url: String, token: String, seen: Sightings) -> anyhow::Result<()> {
+    let ws = format!("{}/v1/ws", url.replacen("http", "ws", 1));
+    let mut request = ws.into_client_request()?;
+    request.headers_mut().insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
+    let (mut stream, _) = tokio_tungstenite::connect_async(request).await?;
+    while let Some(message) = stream.next().await {
+        if let Message::Text(text) = message? {
+            let frame: Frame = serde_json::from_str(text.as_str())?;
+            if let Some(last) = frame.changes.last() {
+                seen.lock()
+                    .expect("sightings")
+                    .push((last.seq, Instant::now()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For each write and each observer: the first sighting at or past its sequence number,
+/// minus when it was sent. A write an observer never saw is left out (and shows as
+/// `missed` in the summary).
+fn latencies(writes: &[&Write], observers: &[Sightings]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(writes.len() * observers.len());
+    for seen in observers {
+        let mut seen = seen.lock().expect("sightings").clone();
+        seen.sort_by_key(|(seq, _)| *seq);
+        for w in writes {
+            let i = seen.partition_point(|(seq, _)| *seq < w.seq);
+            if let Some((_, at)) = seen.get(i) {
+                out.push(ms(at.saturating_duration_since(w.sent)));
+            }
+        }
+    }
+    out
+}
+
+fn summary(samples: &mut [f64], expected: usize) -> serde_json::Value {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        samples
+            .get(((samples.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+    };
+    json!({
+        "samples": samples.len(),
+        "missed": expected.saturating_sub(samples.len()),
+        "p50_ms": at(0.50),
+        "p99_ms": at(0.99),
+        "max_ms": at(1.0),
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+async fn head_seq(url: &str, token: &str) -> anyhow::Result<i64> {
+    #[derive(Deserialize)]
+    struct Page {
+        changes: Vec<Seq>,
+        has_more: bool,
+    }
+    let http = reqwest::Client::new();
+    let mut since = 0;
+    loop {
+        let page: Page = http
+            .get(format!("{url}/v1/sync/pull?after={since}&limit=5000"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if let Some(last) = page.changes.last() {
+            since = last.seq;
+        }
+        if !page.has_more || page.changes.is_empty() {
+            return Ok(since);
+        }
+    }
+}
+
+async fn wait_for(what: &str, done: impl Fn() -> bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    while !done() {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+async fn open_desk(dir: &Path) -> anyhow::Result<Desk> {
+    let mut options = DeskOptions::new(dir);
+    options.session_store = SessionStorePolicy::FileOnly;
+    options.poll_interval = Duration::from_secs(10);
+    Ok(Desk::open(options).await?)
+}
+
+async fn first_unit(desk: &Desk) -> anyhow::Result<String> {
+    for hit in desk.search_residents("", 20).await?.hits {
+        if let Some(unit) = desk.resident(&hit.id).await?.unit {
+            return Ok(unit.id);
+        }
+    }
+    anyhow::bail!("no unit in the demo")
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
