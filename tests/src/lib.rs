@@ -6,6 +6,7 @@ pub mod bins;
 pub mod desk_app;
 pub mod display;
 pub mod fault_proxy;
+pub mod headless;
 /// Throwaway PostgreSQL databases: the server tests' own helper, shared rather than
 /// copied.
 #[path = "../../crates/server/tests/common/pg.rs"]

@@ -17,11 +17,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use frontdesk_desk_core::session::SessionStorePolicy;
 use frontdesk_desk_core::sync::ConnectionState;
-use frontdesk_desk_core::{Desk, DeskOptions, Timeouts};
+use frontdesk_desk_core::{Desk, Timeouts};
 use frontdesk_e2e::eventually;
 use frontdesk_e2e::fault_proxy::{Fault, FaultProxy};
+use frontdesk_e2e::headless::{Ask, desk_options, settled_texts, signed_in};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::server_http::demo_change_log;
 use frontdesk_protocol::InstructionTarget;
@@ -110,16 +110,12 @@ struct TestDesk {
 async fn open_desk(
     dir: &std::path::Path,
     server: &str,
-    (email, password): (&str, &str),
+    account: (&str, &str),
     poll_interval: Duration,
 ) -> anyhow::Result<Desk> {
-    let mut options = DeskOptions::new(dir);
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = poll_interval;
+    let mut options = desk_options(dir, poll_interval);
     options.timeouts = test_timeouts();
-    let desk = Desk::open(options).await?;
-    desk.sign_in(server, email, password).await?;
-    Ok(desk)
+    signed_in(options, server, account).await
 }
 
 /// The ids of the first two units in the demo's log: one for the writes, one for the
@@ -170,21 +166,6 @@ fn watch_status(
             }
         }
     });
-}
-
-/// The instruction texts a desk shows on `target`, sorted, once none is pending.
-async fn settled_texts(
-    desk: &Desk,
-    target: &InstructionTarget,
-) -> anyhow::Result<Option<Vec<String>>> {
-    desk.sync_now().await?;
-    let views = desk.instructions(target).await?;
-    if views.iter().any(|v| v.pending) {
-        return Ok(None);
-    }
-    let mut texts: Vec<String> = views.into_iter().map(|v| v.instruction.text).collect();
-    texts.sort();
-    Ok(Some(texts))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -358,14 +339,18 @@ async fn writes_survive_latency_resets_blackholes_and_slow_closes() -> anyhow::R
     all.sort();
     for d in &desks {
         let got = eventually(&format!("desk {} to converge", d.label), WAIT, || async {
-            Ok(settled_texts(&d.desk, &target).await?.filter(|t| *t == all))
+            Ok(settled_texts(&d.desk, &target, Ask::SyncNow)
+                .await?
+                .filter(|t| *t == all))
         })
         .await;
         assert!(
             got.is_ok(),
             "desk {}: {got:?}; it shows {:?} instructions",
             d.label,
-            settled_texts(&d.desk, &target).await?.map(|t| t.len())
+            settled_texts(&d.desk, &target, Ask::SyncNow)
+                .await?
+                .map(|t| t.len())
         );
     }
 

@@ -13,10 +13,10 @@
 
 use std::time::Duration;
 
-use frontdesk_desk_core::session::SessionStorePolicy;
+use frontdesk_desk_core::Desk;
 use frontdesk_desk_core::sync::ConnectionState;
-use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::eventually;
+use frontdesk_e2e::headless::{Ask, desk_options, settled_texts, signed_in};
 use frontdesk_e2e::pg::{PgTestDb, pg_admin_url};
 use frontdesk_e2e::server::ServerProcess;
 use frontdesk_e2e::server_http::demo_change_log;
@@ -28,29 +28,14 @@ const WRITES: usize = 20;
 async fn open_desk(
     dir: &std::path::Path,
     server: &str,
-    (email, password): (&str, &str),
+    account: (&str, &str),
 ) -> anyhow::Result<Desk> {
-    let mut options = DeskOptions::new(dir);
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = Duration::from_secs(3600);
-    let desk = Desk::open(options).await?;
-    desk.sign_in(server, email, password).await?;
-    Ok(desk)
-}
-
-/// The instruction texts a desk shows on `target`, sorted, once none is pending. No
-/// "Sync now": only what the desk did by itself.
-async fn settled_texts(
-    desk: &Desk,
-    target: &InstructionTarget,
-) -> anyhow::Result<Option<Vec<String>>> {
-    let views = desk.instructions(target).await?;
-    if views.iter().any(|v| v.pending) {
-        return Ok(None);
-    }
-    let mut texts: Vec<String> = views.into_iter().map(|v| v.instruction.text).collect();
-    texts.sort();
-    Ok(Some(texts))
+    signed_in(
+        desk_options(dir, Duration::from_secs(3600)),
+        server,
+        account,
+    )
+    .await
 }
 
 async fn wait_until_shown(
@@ -187,7 +172,7 @@ async fn two_instances_on_one_postgres_keep_their_desks_in_step() -> anyhow::Res
     expected.sort();
     for (who, desk) in [("desk b", &b), ("desk a", &a)] {
         let got = eventually(&format!("{who} to catch up"), WAIT, || async {
-            Ok(settled_texts(desk, &target)
+            Ok(settled_texts(desk, &target, Ask::Nothing)
                 .await?
                 .filter(|t| *t == expected))
         })
@@ -195,7 +180,7 @@ async fn two_instances_on_one_postgres_keep_their_desks_in_step() -> anyhow::Res
         assert!(
             got.is_ok(),
             "{who}: {got:?}; it shows {:?}",
-            settled_texts(desk, &target).await
+            settled_texts(desk, &target, Ask::Nothing).await
         );
     }
     eprintln!("caught up after {:?}", started.elapsed());

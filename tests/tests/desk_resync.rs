@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use frontdesk_desk_core::session::SessionStorePolicy;
 use frontdesk_desk_core::sync::ConnectionState;
 use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::eventually;
+use frontdesk_e2e::headless::{desk_options, first_pull, first_units, signed_in};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::server_http::{DEMO_ADMIN, change_log_and_head, login};
 use frontdesk_protocol::InstructionTarget;
@@ -23,23 +23,12 @@ const CONCIERGE: (&str, &str) = ("concierge@lofts-des-arts.demo", "concierge-dem
 const SECURITY: (&str, &str) = ("security@lofts-des-arts.demo", "security-demo");
 
 fn options(dir: &Path) -> DeskOptions {
-    let mut options = DeskOptions::new(dir);
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = Duration::from_millis(100);
-    options
+    desk_options(dir, Duration::from_millis(100))
 }
 
-async fn signed_in_desk(
-    dir: &Path,
-    server: &str,
-    (email, password): (&str, &str),
-) -> anyhow::Result<Desk> {
-    let desk = Desk::open(options(dir)).await?;
-    desk.sign_in(server, email, password).await?;
-    eventually("the first pull", WAIT, || async {
-        Ok((desk.status().cursor > 0).then_some(()))
-    })
-    .await?;
+async fn signed_in_desk(dir: &Path, server: &str, account: (&str, &str)) -> anyhow::Result<Desk> {
+    let desk = signed_in(options(dir), server, account).await?;
+    first_pull(&desk, WAIT).await?;
     Ok(desk)
 }
 
@@ -50,26 +39,6 @@ async fn settled(desk: &Desk, what: &str) -> anyhow::Result<()> {
         Ok((status.queued == 0 && status.connection == ConnectionState::Online).then_some(()))
     })
     .await
-}
-
-async fn first_units(desk: &Desk, n: usize) -> anyhow::Result<Vec<InstructionTarget>> {
-    let mut units = Vec::new();
-    for hit in desk.search_residents("", 50).await?.hits {
-        if let Some(unit) = desk.resident(&hit.id).await?.unit {
-            let target = InstructionTarget::Unit(unit.id);
-            if !units.contains(&target) {
-                units.push(target);
-            }
-        }
-        if units.len() == n {
-            break;
-        }
-    }
-    anyhow::ensure!(
-        units.len() == n,
-        "the demo has fewer than {n} occupied units"
-    );
-    Ok(units)
 }
 
 /// What the server holds, read from its change log from 0 as a desk reads it.

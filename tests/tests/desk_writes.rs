@@ -6,11 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
+use frontdesk_desk_core::Desk;
 use frontdesk_desk_core::outbox::OutboxState;
-use frontdesk_desk_core::session::SessionStorePolicy;
 use frontdesk_desk_core::sync::ConnectionState;
-use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::eventually;
+use frontdesk_e2e::headless::{
+    Ask, desk_options, first_pull, first_units, settled_texts, signed_in,
+};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::server_http::demo_change_log;
 use frontdesk_protocol::{InstructionTarget, RejectCode};
@@ -22,56 +24,11 @@ const ACCOUNTS: [(&str, &str); 3] = [
     ("manager@lofts-des-arts.demo", "manager-demo"),
 ];
 
-async fn signed_in_desk(
-    dir: &Path,
-    server: &str,
-    (email, password): (&str, &str),
-) -> anyhow::Result<Desk> {
-    let mut options = DeskOptions::new(dir);
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = Duration::from_millis(100);
-    let desk = Desk::open(options).await?;
-    desk.sign_in(server, email, password).await?;
-    eventually("the first pull", WAIT, || async {
-        Ok((desk.status().cursor > 0).then_some(()))
-    })
-    .await?;
+async fn signed_in_desk(dir: &Path, server: &str, account: (&str, &str)) -> anyhow::Result<Desk> {
+    let options = desk_options(dir, Duration::from_millis(100));
+    let desk = signed_in(options, server, account).await?;
+    first_pull(&desk, WAIT).await?;
     Ok(desk)
-}
-
-/// The instruction texts a desk shows on `target`, sorted, once none is pending.
-async fn settled_texts(
-    desk: &Desk,
-    target: &InstructionTarget,
-) -> anyhow::Result<Option<Vec<String>>> {
-    desk.sync_now().await?;
-    let views = desk.instructions(target).await?;
-    if views.iter().any(|v| v.pending) {
-        return Ok(None);
-    }
-    let mut texts: Vec<String> = views.into_iter().map(|v| v.instruction.text).collect();
-    texts.sort();
-    Ok(Some(texts))
-}
-
-async fn first_units(desk: &Desk, n: usize) -> anyhow::Result<Vec<InstructionTarget>> {
-    let mut units = Vec::new();
-    for hit in desk.search_residents("", 50).await?.hits {
-        if let Some(unit) = desk.resident(&hit.id).await?.unit {
-            let target = InstructionTarget::Unit(unit.id);
-            if !units.contains(&target) {
-                units.push(target);
-            }
-        }
-        if units.len() == n {
-            break;
-        }
-    }
-    anyhow::ensure!(
-        units.len() == n,
-        "the demo has fewer than {n} occupied units"
-    );
-    Ok(units)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,13 +88,15 @@ async fn three_desks_converge() -> anyhow::Result<()> {
                 all
             };
             let got = eventually(&format!("desk {n} to converge"), WAIT, || async {
-                Ok(settled_texts(desk, target).await?.filter(|t| *t == want))
+                Ok(settled_texts(desk, target, Ask::SyncNow)
+                    .await?
+                    .filter(|t| *t == want))
             })
             .await;
             assert!(
                 got.is_ok(),
                 "desk {n} on {target:?}: {got:?}, now {:?}",
-                settled_texts(desk, target).await
+                settled_texts(desk, target, Ask::SyncNow).await
             );
         }
     }
@@ -185,7 +144,7 @@ async fn writes_made_offline_arrive_once_in_order() -> anyhow::Result<()> {
     let mut want = texts.clone();
     want.sort();
     eventually("the reader to see all 20", WAIT, || async {
-        Ok(settled_texts(&reader, &target)
+        Ok(settled_texts(&reader, &target, Ask::SyncNow)
             .await?
             .filter(|t| *t == want))
     })
@@ -261,7 +220,7 @@ async fn a_refused_write_is_reverted_and_later_writes_still_apply() -> anyhow::R
         )
         .await?;
     eventually("the other building's write", WAIT, || {
-        settled_texts(&other, &other_unit)
+        settled_texts(&other, &other_unit, Ask::SyncNow)
     })
     .await?;
 
@@ -284,7 +243,9 @@ async fn a_refused_write_is_reverted_and_later_writes_still_apply() -> anyhow::R
         "{after:?}; outbox: {:?}",
         desk.outbox().await
     );
-    let shown = settled_texts(&desk, &target).await?.unwrap_or_default();
+    let shown = settled_texts(&desk, &target, Ask::SyncNow)
+        .await?
+        .unwrap_or_default();
     assert_eq!(
         shown,
         vec!["written after the refused one".to_owned()],
@@ -302,7 +263,7 @@ async fn a_refused_write_is_reverted_and_later_writes_still_apply() -> anyhow::R
     );
     // The other building's instruction is untouched.
     assert_eq!(
-        settled_texts(&other, &other_unit).await?,
+        settled_texts(&other, &other_unit, Ask::SyncNow).await?,
         Some(vec!["belongs to the other building".to_owned()])
     );
     desk.dismiss_rejected(refused[0].mutation.id).await?;
@@ -316,13 +277,8 @@ async fn writes_reach_other_desks_over_the_live_connection() -> anyhow::Result<(
     let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
     let writer = signed_in_desk(&tmp.path().join("writer"), &server.url, ACCOUNTS[0]).await?;
     // This desk polls once an hour: only the WebSocket can bring it the write in time.
-    let mut options = DeskOptions::new(tmp.path().join("listener"));
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = Duration::from_secs(3600);
-    let listener = Desk::open(options).await?;
-    listener
-        .sign_in(&server.url, ACCOUNTS[1].0, ACCOUNTS[1].1)
-        .await?;
+    let options = desk_options(&tmp.path().join("listener"), Duration::from_secs(3600));
+    let listener = signed_in(options, &server.url, ACCOUNTS[1]).await?;
     let target = first_units(&writer, 1).await?.remove(0);
     eventually("the listener's first pull", WAIT, || async {
         Ok((listener.status().cursor > 0
