@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use common::{Backend, TestDb, TestServer, api_error, head_seq, relaxed_config, run_cli};
 use frontdesk_protocol::{
-    Change, ChangeBody, ErrorCode, InstructionTarget, Mutation, MutationBody, MutationOutcome,
-    PullResponse, PushResponse,
+    Change, ChangeBody, ErrorCode, InstructionTarget, Mutation, MutationBody, PullResponse,
 };
 use frontdesk_server::compaction;
 use frontdesk_server::db::now_ms;
@@ -41,27 +40,6 @@ fn delete(id: &str) -> Mutation {
         client_time_ms: 1_700_000_000_000,
         body: MutationBody::InstructionDelete { id: id.to_owned() },
     }
-}
-
-async fn push(server: &TestServer, token: &str, mutations: &[Mutation]) -> Vec<i64> {
-    let res = server
-        .http
-        .post(server.url("/v1/sync/push"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "mutations": mutations }))
-        .send()
-        .await
-        .expect("push request");
-    assert_eq!(res.status(), 200, "push");
-    let answer: PushResponse = res.json().await.expect("PushResponse");
-    answer
-        .results
-        .iter()
-        .map(|r| match r.outcome {
-            MutationOutcome::Applied { seq } => seq,
-            ref other => panic!("expected applied, got {other:?}"),
-        })
-        .collect()
 }
 
 /// One page of at most 7 changes (small pages, to cross page boundaries).
@@ -166,20 +144,20 @@ async fn compaction_keeps_the_state_and_drops_superseded_changes_and_old_deletio
 
     // Old history: i-1 saved three times, i-2 saved then deleted, i-3 saved once, and
     // unit a-2 renumbered (re-imported).
-    push(
-        &server,
-        &a.token,
-        &[
-            save("i-1", "a-1", "first"),
-            save("i-2", "a-1", "short-lived"),
-            save("i-1", "a-1", "second"),
-            save("i-3", "a-2", "kept as it is"),
-            delete("i-2"),
-            save("i-1", "a-1", "third (latest of the old ones)"),
-            save("i-5", "a-2", "rewritten later"),
-        ],
-    )
-    .await;
+    server
+        .push_applied(
+            &a.token,
+            &[
+                save("i-1", "a-1", "first"),
+                save("i-2", "a-1", "short-lived"),
+                save("i-1", "a-1", "second"),
+                save("i-3", "a-2", "kept as it is"),
+                delete("i-2"),
+                save("i-1", "a-1", "third (latest of the old ones)"),
+                save("i-5", "a-2", "rewritten later"),
+            ],
+        )
+        .await;
     import::import_bytes(
         &server.db,
         ImportKind::Units,
@@ -193,17 +171,17 @@ async fn compaction_keeps_the_state_and_drops_superseded_changes_and_old_deletio
 
     // Recent history, kept whole: i-1 edited again, i-4 saved and deleted, i-5
     // rewritten (superseding an old change), i-3 untouched.
-    let recent = push(
-        &server,
-        &a.token,
-        &[
-            save("i-1", "a-1", "fourth (recent)"),
-            save("i-4", "a-2", "recent and deleted"),
-            delete("i-4"),
-            save("i-5", "a-2", "rewritten (recent)"),
-        ],
-    )
-    .await;
+    let recent = server
+        .push_applied(
+            &a.token,
+            &[
+                save("i-1", "a-1", "fourth (recent)"),
+                save("i-4", "a-2", "recent and deleted"),
+                delete("i-4"),
+                save("i-5", "a-2", "rewritten (recent)"),
+            ],
+        )
+        .await;
     assert_eq!(recent[0], old_head + 1);
 
     let (before, head) = pull_all(&server, &a.token).await;
@@ -323,10 +301,12 @@ async fn a_cursor_the_log_no_longer_serves_gets_410(backend: Backend) {
         save("i-x", "a-2", "three"),
         delete("i-x"),
     ]);
-    push(&server, &a.token, &old).await;
+    server.push_applied(&a.token, &old).await;
     let old_head = head_seq(&server.db, "A").await;
     age(&server.db, "A", old_head, 10).await;
-    push(&server, &a.token, &[save("i-1", "a-1", "recent")]).await;
+    server
+        .push_applied(&a.token, &[save("i-1", "a-1", "recent")])
+        .await;
     let head = head_seq(&server.db, "A").await;
     compaction::compact(&server.db, None, 1)
         .await
@@ -376,7 +356,7 @@ async fn a_cursor_the_log_no_longer_serves_gets_410(backend: Backend) {
     let p2 = second.changes.last().expect("changes").seq;
     // … but a compaction that moves the horizon past it meanwhile ends that read
     // (here it removes the deletion of i-0, which this reader holds).
-    push(&server, &a.token, &[delete("i-0")]).await;
+    server.push_applied(&a.token, &[delete("i-0")]).await;
     let newer = head_seq(&server.db, "A").await;
     age(&server.db, "A", newer, 10).await;
     compaction::compact(&server.db, None, 1)
@@ -493,7 +473,7 @@ async fn writes_during_compaction_are_not_lost(backend: Backend) {
                 }
                 batch.push(save("i-static", "a-1", &format!("round {round}")));
                 last.insert("i-static".to_owned(), Some(format!("round {round}")));
-                push(&server, &token, &batch).await;
+                server.push_applied(&token, &batch).await;
             }
             writing.store(false, Ordering::Release);
             last
@@ -579,16 +559,16 @@ async fn serve_compacts_periodically_when_configured(backend: Backend) {
     };
     let server = TestServer::start(db, config).await;
     let a = server.login_ok("desk@a.test", "password-a").await;
-    let seqs = push(
-        &server,
-        &a.token,
-        &[
-            save("i-1", "a-1", "one"),
-            save("i-1", "a-1", "two"),
-            delete("i-1"),
-        ],
-    )
-    .await;
+    let seqs = server
+        .push_applied(
+            &a.token,
+            &[
+                save("i-1", "a-1", "one"),
+                save("i-1", "a-1", "two"),
+                delete("i-1"),
+            ],
+        )
+        .await;
     let last = *seqs.last().expect("three");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while horizon(&server.db, "A").await < last {

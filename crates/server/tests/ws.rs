@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use common::{Backend, TestDb, TestServer, relaxed_config};
 use frontdesk_protocol::{
-    ChangeBody, InstructionTarget, MAX_WS_FRAME_BYTES, Mutation, MutationBody, MutationOutcome,
-    PushResponse, ServerFrame,
+    ChangeBody, InstructionTarget, MAX_WS_FRAME_BYTES, Mutation, MutationBody, ServerFrame,
 };
 use frontdesk_server::ServerConfig;
 use futures_util::{SinkExt, StreamExt};
@@ -123,27 +122,6 @@ fn save(text: &str) -> Mutation {
     }
 }
 
-async fn push(server: &TestServer, token: &str, mutations: &[Mutation]) -> Vec<i64> {
-    let res = server
-        .http
-        .post(server.url("/v1/sync/push"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "mutations": mutations }))
-        .send()
-        .await
-        .expect("push");
-    assert_eq!(res.status(), 200, "push");
-    let response: PushResponse = res.json().await.expect("PushResponse");
-    response
-        .results
-        .iter()
-        .map(|r| match r.outcome {
-            MutationOutcome::Applied { seq } => seq,
-            ref other => panic!("expected applied, got {other:?}"),
-        })
-        .collect()
-}
-
 fn config(edit: impl FnOnce(&mut ServerConfig)) -> ServerConfig {
     let mut config = relaxed_config();
     edit(&mut config);
@@ -191,7 +169,9 @@ async fn hello_then_a_push_by_another_desk(backend: Backend) {
     let (mut ws_b, head_b) = connect(&server, &b.token).await;
 
     let mutation = save("Leave parcels with the neighbour");
-    let seqs = push(&server, &writer.token, std::slice::from_ref(&mutation)).await;
+    let seqs = server
+        .push_applied(&writer.token, std::slice::from_ref(&mutation))
+        .await;
     assert_eq!(seqs, [head + 1]);
     match next_frame(&mut ws).await {
         ServerFrame::Changes { changes } => {
@@ -215,13 +195,15 @@ async fn hello_then_a_push_by_another_desk(backend: Backend) {
         },
         ..save("")
     };
-    push(&server, &b.token, std::slice::from_ref(&b_mutation)).await;
+    server
+        .push_applied(&b.token, std::slice::from_ref(&b_mutation))
+        .await;
     let got = follow(&mut ws_b, head_b, head_b + 1).await;
     assert_eq!(got[0].mutation_id, Some(b_mutation.id));
 
     // Small frames from the desk are ignored; the connection keeps working.
     ws.send(Message::Text("hello server".into())).await.unwrap();
-    let seqs = push(&server, &writer.token, &[save("second")]).await;
+    let seqs = server.push_applied(&writer.token, &[save("second")]).await;
     follow(&mut ws, head + 1, seqs[0]).await;
     server.stop().await;
 }
@@ -244,7 +226,9 @@ async fn concurrent_pushes_arrive_in_order_without_gaps(backend: Backend) {
         let token = writer.token.clone();
         tasks.push(tokio::spawn(async move {
             for mutation in mutations {
-                push(&server, &token, std::slice::from_ref(&mutation)).await;
+                server
+                    .push_applied(&token, std::slice::from_ref(&mutation))
+                    .await;
             }
         }));
     }
@@ -283,7 +267,7 @@ async fn a_desk_that_does_not_read_slows_nobody(backend: Backend) {
         tokio::spawn(async move {
             for _ in 0..total / 50 {
                 let batch: Vec<Mutation> = (0..50).map(|_| save(&text)).collect();
-                push(&server, &token, &batch).await;
+                server.push_applied(&token, &batch).await;
             }
         })
     };
@@ -440,7 +424,8 @@ async fn two_instances_share_changes_through_notify() {
     let (mut ws, head) = connect(&two, &reader.token).await;
 
     let mutation = save("from instance one");
-    push(&one, &writer.token, std::slice::from_ref(&mutation)).await;
+    one.push_applied(&writer.token, std::slice::from_ref(&mutation))
+        .await;
     let received = follow(&mut ws, head, head + 1).await;
     assert_eq!(received[0].mutation_id, Some(mutation.id));
 
@@ -457,7 +442,8 @@ async fn two_instances_share_changes_through_notify() {
     admin.close().await;
     assert_eq!(killed, 2, "one listener per instance");
     let mutation = save("while the listeners were down");
-    push(&one, &writer.token, std::slice::from_ref(&mutation)).await;
+    one.push_applied(&writer.token, std::slice::from_ref(&mutation))
+        .await;
     let received = follow(&mut ws, head + 1, head + 2).await;
     assert_eq!(received[0].mutation_id, Some(mutation.id));
 

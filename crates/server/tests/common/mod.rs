@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use frontdesk_protocol::{ApiError, Session, StaffRole};
+use frontdesk_protocol::{ApiError, Mutation, MutationOutcome, PushResponse, Session, StaffRole};
 use frontdesk_server::auth::accounts::{self, NewStaff};
 use frontdesk_server::directory::import::{self, ImportKind, ImportSummary};
 use frontdesk_server::{AppState, Db, RateLimit, ServerConfig, build_app, serve};
@@ -127,6 +127,28 @@ impl TestServer {
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// Pushes `mutations` and returns their sequence numbers; each must be applied.
+    pub async fn push_applied(&self, token: &str, mutations: &[Mutation]) -> Vec<i64> {
+        let res = self
+            .http
+            .post(self.url("/v1/sync/push"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "mutations": mutations }))
+            .send()
+            .await
+            .expect("push request");
+        assert_eq!(res.status(), 200, "push");
+        let answer: PushResponse = res.json().await.expect("PushResponse");
+        answer
+            .results
+            .iter()
+            .map(|r| match r.outcome {
+                MutationOutcome::Applied { seq } => seq,
+                ref other => panic!("expected applied, got {other:?}"),
+            })
+            .collect()
     }
 
     pub fn url(&self, path: &str) -> String {
