@@ -65,3 +65,41 @@ pub async fn change_log_and_head(url: &str, token: &str) -> anyhow::Result<(Vec<
 pub async fn demo_change_log(url: &str) -> anyhow::Result<Vec<Value>> {
     change_log(url, &login(url, DEMO_ADMIN).await?).await
 }
+
+/// Every numbered write of desk `label` (texts `LABEL-00000`, `LABEL-00001`, … up to
+/// `count`) is in the change log exactly once, in order, each under its own mutation id.
+pub fn assert_writes_once_in_order(log: &[Value], label: &str, count: usize) {
+    let prefix = format!("{label}-");
+    let mine: Vec<&Value> = log
+        .iter()
+        .filter(|c| c["body"]["kind"] == "instruction_upserted")
+        .filter(|c| {
+            c["body"]["data"]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&prefix))
+        })
+        .collect();
+    let texts: Vec<&str> = mine
+        .iter()
+        .filter_map(|c| c["body"]["data"]["text"].as_str())
+        .collect();
+    let expected: Vec<String> = (0..count).map(|n| format!("{prefix}{n:05}")).collect();
+    assert_eq!(
+        texts.len(),
+        count,
+        "desk {label}: every write once (got {})",
+        texts.len()
+    );
+    assert_eq!(
+        texts,
+        expected.iter().map(String::as_str).collect::<Vec<_>>(),
+        "desk {label}: in order"
+    );
+    let mut ids: Vec<&str> = mine
+        .iter()
+        .filter_map(|c| c["mutation_id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "desk {label}: one mutation id per write");
+}

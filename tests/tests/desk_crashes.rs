@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use frontdesk_e2e::bins::built;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
-use frontdesk_e2e::server_http::demo_change_log;
+use frontdesk_e2e::server_http::{assert_writes_once_in_order, demo_change_log};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use rand::Rng;
@@ -141,7 +141,7 @@ async fn killed_desks_lose_nothing_and_duplicate_nothing() -> anyhow::Result<()>
 
     let log = demo_change_log(&server.url).await?;
     for (label, _, _) in desks {
-        assert_writes_once_in_order(&log, label);
+        assert_writes_once_in_order(&log, label, WRITES);
     }
     Ok(())
 }
@@ -190,45 +190,7 @@ async fn a_server_killed_mid_traffic_loses_and_duplicates_nothing() -> anyhow::R
     }
     let log = demo_change_log(&server.url).await?;
     for (label, _, _) in desks {
-        assert_writes_once_in_order(&log, label);
+        assert_writes_once_in_order(&log, label, WRITES);
     }
     Ok(())
-}
-
-/// Every numbered write of desk `label` is in the log exactly once, in order, each
-/// under its own mutation id.
-fn assert_writes_once_in_order(log: &[serde_json::Value], label: &str) {
-    let prefix = format!("{label}-");
-    let mine: Vec<&serde_json::Value> = log
-        .iter()
-        .filter(|c| c["body"]["kind"] == "instruction_upserted")
-        .filter(|c| {
-            c["body"]["data"]["text"]
-                .as_str()
-                .is_some_and(|t| t.starts_with(&prefix))
-        })
-        .collect();
-    let texts: Vec<&str> = mine
-        .iter()
-        .filter_map(|c| c["body"]["data"]["text"].as_str())
-        .collect();
-    let expected: Vec<String> = (0..WRITES).map(|n| format!("{prefix}{n:05}")).collect();
-    assert_eq!(
-        texts.len(),
-        WRITES,
-        "desk {label}: every write once (got {})",
-        texts.len()
-    );
-    assert_eq!(
-        texts,
-        expected.iter().map(String::as_str).collect::<Vec<_>>(),
-        "desk {label}: in order"
-    );
-    let mut ids: Vec<&str> = mine
-        .iter()
-        .filter_map(|c| c["mutation_id"].as_str())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), WRITES, "desk {label}: one mutation id per write");
 }

@@ -23,7 +23,7 @@ use frontdesk_e2e::eventually;
 use frontdesk_e2e::fault_proxy::{Fault, FaultProxy};
 use frontdesk_e2e::headless::{Ask, desk_options, settled_texts, signed_in};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
-use frontdesk_e2e::server_http::demo_change_log;
+use frontdesk_e2e::server_http::{assert_writes_once_in_order, demo_change_log};
 use frontdesk_protocol::InstructionTarget;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -304,31 +304,7 @@ async fn writes_survive_latency_resets_blackholes_and_slow_closes() -> anyhow::R
     // On the server: each desk's writes exactly once, in the order it made them.
     let log = demo_change_log(&server.url).await?;
     for (label, count) in &written {
-        let prefix = format!("{label}-");
-        let mine: Vec<&serde_json::Value> = log
-            .iter()
-            .filter(|c| c["body"]["kind"] == "instruction_upserted")
-            .filter(|c| {
-                c["body"]["data"]["text"]
-                    .as_str()
-                    .is_some_and(|t| t.starts_with(&prefix))
-            })
-            .collect();
-        let texts: Vec<&str> = mine
-            .iter()
-            .filter_map(|c| c["body"]["data"]["text"].as_str())
-            .collect();
-        let expected: Vec<String> = (0..*count).map(|n| format!("{prefix}{n:05}")).collect();
-        assert_eq!(
-            texts,
-            expected.iter().map(String::as_str).collect::<Vec<_>>(),
-            "desk {label}: every write once, in order"
-        );
-        let ids: BTreeSet<&str> = mine
-            .iter()
-            .filter_map(|c| c["mutation_id"].as_str())
-            .collect();
-        assert_eq!(ids.len(), *count, "desk {label}: one mutation id per write");
+        assert_writes_once_in_order(&log, label, *count);
     }
 
     // Every desk shows the same instructions: all of them.
