@@ -161,9 +161,6 @@ async fn apply_in(
     end: Option<PageEnd>,
 ) -> DeskResult<Applied> {
     let mut previous = None;
-    let mut last = cursor;
-    let mut applied = Applied::default();
-    let mut echoes = Vec::new();
     for change in changes {
         if previous.is_some_and(|p| change.seq <= p) {
             return Err(DeskError::new(
@@ -176,22 +173,29 @@ async fn apply_in(
             ));
         }
         previous = Some(change.seq);
-        if change.seq <= cursor {
-            continue;
-        }
-        apply_one(&mut *conn, &change.body).await?;
-        if let Some(mutation_id) = change.mutation_id {
-            echoes.push((mutation_id, change.seq));
-        }
-        last = change.seq;
-        applied.changes += 1;
-        match change.body {
+    }
+    let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
+    let mut applied = Applied {
+        changes: fresh.len(),
+        ..Applied::default()
+    };
+    // Consecutive changes of one kind are applied by one statement each, whatever
+    // their number: a page of thousands costs a handful of statements, not thousands.
+    // Runs keep the log's order, and within a run the rows are written in order.
+    for run in fresh.chunk_by(|a, b| same_kind(&a.body, &b.body)) {
+        apply_run(&mut *conn, run).await?;
+        match run[0].body {
             ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
                 applied.instructions_changed = true;
             }
             _ => applied.directory_changed = true,
         }
     }
+    let echoes: Vec<(uuid::Uuid, i64)> = fresh
+        .iter()
+        .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
+        .collect();
+    let mut last = fresh.last().map_or(cursor, |c| c.seq);
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
@@ -211,41 +215,82 @@ async fn apply_in(
     Ok(applied)
 }
 
-async fn apply_one(conn: &mut SqliteConnection, body: &ChangeBody) -> DeskResult<()> {
-    match body {
-        ChangeBody::BuildingUpserted(b) => upsert_building(conn, b).await,
-        ChangeBody::UnitUpserted(u) => {
-            upsert_unit(conn, u).await?;
-            reindex_unit_residents(conn, &u.id).await
-        }
-        ChangeBody::UnitDeleted { id } => {
-            sqlx::query("DELETE FROM units WHERE id = ?")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            reindex_unit_residents(conn, id).await
-        }
-        ChangeBody::ResidentUpserted(r) => {
-            upsert_resident(conn, r).await?;
-            reindex_resident(conn, &r.id).await
-        }
-        ChangeBody::ResidentDeleted { id } => {
-            sqlx::query("DELETE FROM residents WHERE id = ?")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            reindex_resident(conn, id).await
-        }
-        ChangeBody::StaffUpserted(s) => upsert_staff(conn, s).await,
-        ChangeBody::InstructionUpserted(i) => upsert_instruction(conn, i).await,
-        ChangeBody::InstructionDeleted { id } => {
-            sqlx::query("DELETE FROM instructions WHERE id = ?")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+fn same_kind(a: &ChangeBody, b: &ChangeBody) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Applies consecutive changes of one kind.
+async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<()> {
+    match &run[0].body {
+        ChangeBody::BuildingUpserted(_) => {
+            for change in run {
+                if let ChangeBody::BuildingUpserted(b) = &change.body {
+                    upsert_building(&mut *conn, b).await?;
+                }
+            }
             Ok(())
         }
+        ChangeBody::UnitUpserted(_) => {
+            let units: Vec<&Unit> = bodies(run, |b| match b {
+                ChangeBody::UnitUpserted(u) => Some(u),
+                _ => None,
+            });
+            upsert_units(&mut *conn, &units).await?;
+            let ids: Vec<&str> = units.iter().map(|u| u.id.as_str()).collect();
+            reindex_units_residents(conn, &ids).await
+        }
+        ChangeBody::UnitDeleted { .. } => {
+            let ids = bodies(run, |b| match b {
+                ChangeBody::UnitDeleted { id } => Some(id.as_str()),
+                _ => None,
+            });
+            delete_by_ids(&mut *conn, DeleteFrom::Units, &ids).await?;
+            reindex_units_residents(conn, &ids).await
+        }
+        ChangeBody::ResidentUpserted(_) => {
+            let residents: Vec<&Resident> = bodies(run, |b| match b {
+                ChangeBody::ResidentUpserted(r) => Some(r),
+                _ => None,
+            });
+            upsert_residents(&mut *conn, &residents).await?;
+            let ids: Vec<&str> = residents.iter().map(|r| r.id.as_str()).collect();
+            reindex_residents(conn, &ids).await
+        }
+        ChangeBody::ResidentDeleted { .. } => {
+            let ids = bodies(run, |b| match b {
+                ChangeBody::ResidentDeleted { id } => Some(id.as_str()),
+                _ => None,
+            });
+            delete_by_ids(&mut *conn, DeleteFrom::Residents, &ids).await?;
+            reindex_residents(conn, &ids).await
+        }
+        ChangeBody::StaffUpserted(_) => {
+            let staff: Vec<&StaffMember> = bodies(run, |b| match b {
+                ChangeBody::StaffUpserted(s) => Some(s),
+                _ => None,
+            });
+            upsert_staff(conn, &staff).await
+        }
+        ChangeBody::InstructionUpserted(_) => {
+            let instructions: Vec<&Instruction> = bodies(run, |b| match b {
+                ChangeBody::InstructionUpserted(i) => Some(i),
+                _ => None,
+            });
+            upsert_instructions(conn, &instructions).await
+        }
+        ChangeBody::InstructionDeleted { .. } => {
+            let ids = bodies(run, |b| match b {
+                ChangeBody::InstructionDeleted { id } => Some(id.as_str()),
+                _ => None,
+            });
+            delete_by_ids(conn, DeleteFrom::Instructions, &ids).await
+        }
     }
+}
+
+/// The payloads of a run (all of one kind, so `pick` matches each).
+fn bodies<'a, T>(run: &[&'a Change], pick: impl Fn(&'a ChangeBody) -> Option<T>) -> Vec<T> {
+    run.iter().filter_map(|c| pick(&c.body)).collect()
 }
 
 async fn upsert_building(conn: &mut SqliteConnection, b: &Building) -> DeskResult<()> {
@@ -265,140 +310,193 @@ async fn upsert_building(conn: &mut SqliteConnection, b: &Building) -> DeskResul
     Ok(())
 }
 
-async fn upsert_unit(conn: &mut SqliteConnection, u: &Unit) -> DeskResult<()> {
+// The bulk statements read their rows from one JSON array bound as a parameter
+// (`json_each`), in array order. Field names are the protocol's serde names.
+
+async fn upsert_units(conn: &mut SqliteConnection, units: &[&Unit]) -> DeskResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO units (id, building_id, unit_number, floor_number, square_footage, \
          bedrooms, bathrooms, is_occupied, unit_type, occupant_name) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.unit_number'), json_extract(value, '$.floor_number'), \
+         json_extract(value, '$.square_footage'), json_extract(value, '$.bedrooms'), \
+         json_extract(value, '$.bathrooms'), json_extract(value, '$.is_occupied'), \
+         json_extract(value, '$.unit_type'), json_extract(value, '$.occupant_name') \
+         FROM json_each(?) ORDER BY key",
     )
-    .bind(&u.id)
-    .bind(&u.building_id)
-    .bind(&u.unit_number)
-    .bind(u.floor_number)
-    .bind(u.square_footage)
-    .bind(u.bedrooms)
-    .bind(u.bathrooms)
-    .bind(u.is_occupied)
-    .bind(&u.unit_type)
-    .bind(&u.occupant_name)
+    .bind(serde_json::to_string(units)?)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-async fn upsert_resident(conn: &mut SqliteConnection, r: &Resident) -> DeskResult<()> {
+async fn upsert_residents(conn: &mut SqliteConnection, residents: &[&Resident]) -> DeskResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO residents (id, building_id, unit_id, user_id, first_name, last_name, \
          email, phone, is_owner, is_primary_resident, move_in_date, move_out_date, \
          preferred_language, preferred_notification_method, notes) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.unit_id'), json_extract(value, '$.user_id'), \
+         json_extract(value, '$.first_name'), json_extract(value, '$.last_name'), \
+         json_extract(value, '$.email'), json_extract(value, '$.phone'), \
+         json_extract(value, '$.is_owner'), json_extract(value, '$.is_primary_resident'), \
+         json_extract(value, '$.move_in_date'), json_extract(value, '$.move_out_date'), \
+         json_extract(value, '$.preferred_language'), \
+         json_extract(value, '$.preferred_notification_method'), json_extract(value, '$.notes') \
+         FROM json_each(?) ORDER BY key",
     )
-    .bind(&r.id)
-    .bind(&r.building_id)
-    .bind(&r.unit_id)
-    .bind(&r.user_id)
-    .bind(&r.first_name)
-    .bind(&r.last_name)
-    .bind(&r.email)
-    .bind(&r.phone)
-    .bind(r.is_owner)
-    .bind(r.is_primary_resident)
-    .bind(&r.move_in_date)
-    .bind(&r.move_out_date)
-    .bind(&r.preferred_language)
-    .bind(&r.preferred_notification_method)
-    .bind(&r.notes)
+    .bind(serde_json::to_string(residents)?)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-async fn upsert_instruction(conn: &mut SqliteConnection, i: &Instruction) -> DeskResult<()> {
-    let (target_type, target_id) = target_columns(&i.target);
-    sqlx::query(
-        "INSERT OR REPLACE INTO instructions (id, building_id, target_type, target_id, text, updated_by, updated_at_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&i.id)
-    .bind(&i.building_id)
-    .bind(target_type)
-    .bind(target_id)
-    .bind(&i.text)
-    .bind(&i.updated_by)
-    .bind(i.updated_at_ms)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-async fn upsert_staff(conn: &mut SqliteConnection, s: &StaffMember) -> DeskResult<()> {
+async fn upsert_staff(conn: &mut SqliteConnection, staff: &[&StaffMember]) -> DeskResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO staff (id, building_id, name, email, role, disabled) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.name'), json_extract(value, '$.email'), \
+         json_extract(value, '$.role'), json_extract(value, '$.disabled') \
+         FROM json_each(?) ORDER BY key",
     )
-    .bind(&s.id)
-    .bind(&s.building_id)
-    .bind(&s.name)
-    .bind(&s.email)
-    .bind(s.role.as_str())
-    .bind(s.disabled)
+    .bind(serde_json::to_string(staff)?)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Rewrites the search-index row of one resident from its stored row (or removes it
-/// when the resident is gone).
-async fn reindex_resident(conn: &mut SqliteConnection, resident_id: &str) -> DeskResult<()> {
-    sqlx::query("DELETE FROM residents_fts WHERE resident_id = ?")
-        .bind(resident_id)
-        .execute(&mut *conn)
-        .await?;
-    let row: Option<IndexSource> = sqlx::query_as(
-        "SELECT r.first_name, r.last_name, u.unit_number, r.email, r.phone \
-         FROM residents r LEFT JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+async fn upsert_instructions(
+    conn: &mut SqliteConnection,
+    instructions: &[&Instruction],
+) -> DeskResult<()> {
+    // The target is stored as two columns.
+    let rows: Vec<serde_json::Value> = instructions
+        .iter()
+        .map(|i| {
+            let (target_type, target_id) = target_columns(&i.target);
+            serde_json::json!({
+                "id": i.id,
+                "building_id": i.building_id,
+                "target_type": target_type,
+                "target_id": target_id,
+                "text": i.text,
+                "updated_by": i.updated_by,
+                "updated_at_ms": i.updated_at_ms,
+            })
+        })
+        .collect();
+    sqlx::query(
+        "INSERT OR REPLACE INTO instructions (id, building_id, target_type, target_id, text, \
+         updated_by, updated_at_ms) \
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.target_type'), json_extract(value, '$.target_id'), \
+         json_extract(value, '$.text'), json_extract(value, '$.updated_by'), \
+         json_extract(value, '$.updated_at_ms') \
+         FROM json_each(?) ORDER BY key",
     )
-    .bind(resident_id)
-    .fetch_optional(&mut *conn)
+    .bind(serde_json::to_string(&rows)?)
+    .execute(conn)
     .await?;
-    if let Some(src) = row {
-        let terms = index_terms(
-            &src.first_name,
-            &src.last_name,
-            src.unit_number.as_deref(),
-            src.email.as_deref(),
-            src.phone.as_deref(),
-        );
-        sqlx::query(
-            "INSERT INTO residents_fts (resident_id, name, unit_number, email, phone) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(resident_id)
-        .bind(terms.name)
-        .bind(terms.unit_number)
-        .bind(terms.email)
-        .bind(terms.phone)
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum DeleteFrom {
+    Units,
+    Residents,
+    Instructions,
+}
+
+async fn delete_by_ids(
+    conn: &mut SqliteConnection,
+    table: DeleteFrom,
+    ids: &[&str],
+) -> DeskResult<()> {
+    let statement = match table {
+        DeleteFrom::Units => "DELETE FROM units WHERE id IN (SELECT value FROM json_each(?))",
+        DeleteFrom::Residents => {
+            "DELETE FROM residents WHERE id IN (SELECT value FROM json_each(?))"
+        }
+        DeleteFrom::Instructions => {
+            "DELETE FROM instructions WHERE id IN (SELECT value FROM json_each(?))"
+        }
+    };
+    sqlx::query(statement)
+        .bind(serde_json::to_string(ids)?)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites the search-index rows of residents from their stored rows (removing those
+/// of residents that are gone), in three statements whatever their number.
+async fn reindex_residents(conn: &mut SqliteConnection, resident_ids: &[&str]) -> DeskResult<()> {
+    if resident_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(resident_ids)?;
+    sqlx::query("DELETE FROM residents_fts WHERE resident_id IN (SELECT value FROM json_each(?))")
+        .bind(&ids)
         .execute(&mut *conn)
         .await?;
+    let sources: Vec<IndexSource> = sqlx::query_as(
+        "SELECT r.id, r.first_name, r.last_name, u.unit_number, r.email, r.phone \
+         FROM residents r LEFT JOIN units u ON u.id = r.unit_id \
+         WHERE r.id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    if sources.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<serde_json::Value> = sources
+        .iter()
+        .map(|src| {
+            let terms = index_terms(
+                &src.first_name,
+                &src.last_name,
+                src.unit_number.as_deref(),
+                src.email.as_deref(),
+                src.phone.as_deref(),
+            );
+            serde_json::json!({
+                "resident_id": src.id,
+                "name": terms.name,
+                "unit_number": terms.unit_number,
+                "email": terms.email,
+                "phone": terms.phone,
+            })
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO residents_fts (resident_id, name, unit_number, email, phone) \
+         SELECT json_extract(value, '$.resident_id'), json_extract(value, '$.name'), \
+         json_extract(value, '$.unit_number'), json_extract(value, '$.email'), \
+         json_extract(value, '$.phone') FROM json_each(?)",
+    )
+    .bind(serde_json::to_string(&rows)?)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// A unit's number is part of its residents' index rows, so renumbering a unit
 /// reindexes them.
-async fn reindex_unit_residents(conn: &mut SqliteConnection, unit_id: &str) -> DeskResult<()> {
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM residents WHERE unit_id = ?")
-        .bind(unit_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for (id,) in ids {
-        reindex_resident(conn, &id).await?;
-    }
-    Ok(())
+async fn reindex_units_residents(conn: &mut SqliteConnection, unit_ids: &[&str]) -> DeskResult<()> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM residents WHERE unit_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(unit_ids)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<&str> = ids.iter().map(|(id,)| id.as_str()).collect();
+    reindex_residents(conn, &ids).await
 }
 
 #[derive(sqlx::FromRow)]
 struct IndexSource {
+    id: String,
     first_name: String,
     last_name: String,
     unit_number: Option<String>,

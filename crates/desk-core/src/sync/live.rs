@@ -17,8 +17,8 @@
 
 use std::sync::Arc;
 
-use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
-use futures_util::{SinkExt, StreamExt};
+use frontdesk_protocol::{Change, MAX_WS_FRAME_BYTES, ServerFrame};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use reqwest::Url;
 use tokio::sync::Notify;
 use tokio::time::{Instant, MissedTickBehavior, interval};
@@ -151,24 +151,57 @@ impl Live {
                 frame = frames.next() => {
                     let Some(frame) = frame else { return Ok(()) };
                     last_heard = Instant::now();
-                    match frame.map_err(ws_error)? {
-                        Message::Text(text) => self.on_frame(text.as_str()).await?,
-                        Message::Close(_) => return Ok(()),
-                        // Pings are answered by tungstenite; pongs only prove life.
-                        _ => {}
+                    // Frames that arrived meanwhile go with this one: their changes are
+                    // applied in one transaction, so a desk that fell behind a busy
+                    // building catches up instead of paying a commit per frame.
+                    let mut ready = vec![frame.map_err(ws_error)?];
+                    let mut stream_ended = false;
+                    while ready.len() < FRAMES_PER_APPLY {
+                        match frames.next().now_or_never() {
+                            Some(Some(frame)) => ready.push(frame.map_err(ws_error)?),
+                            Some(None) => {
+                                stream_ended = true;
+                                break;
+                            }
+                            None => break,
+                        }
+                    }
+                    let closed = self.on_messages(ready).await?;
+                    if closed || stream_ended {
+                        return Ok(());
                     }
                 }
             }
         }
     }
 
-    async fn on_frame(&self, text: &str) -> DeskResult<()> {
-        let frame: ServerFrame = serde_json::from_str(text).map_err(|e| {
-            DeskError::new(
-                DeskErrorCode::BadResponse,
-                format!("unreadable WebSocket frame: {e}"),
-            )
-        })?;
+    /// Handles messages in arrival order, consecutive `changes` frames together. True
+    /// when the server closed the connection.
+    async fn on_messages(&self, messages: Vec<Message>) -> DeskResult<bool> {
+        let mut changes = Vec::new();
+        for message in messages {
+            match message {
+                Message::Text(text) => match parse_frame(text.as_str())? {
+                    ServerFrame::Changes { changes: more } => changes.extend(more),
+                    other => {
+                        self.on_changes(std::mem::take(&mut changes)).await?;
+                        self.on_signal(other).await?;
+                    }
+                },
+                Message::Close(_) => {
+                    self.on_changes(changes).await?;
+                    return Ok(true);
+                }
+                // Pings are answered by tungstenite; pongs only prove life.
+                _ => {}
+            }
+        }
+        self.on_changes(changes).await?;
+        Ok(false)
+    }
+
+    /// A `hello` or a `poke`.
+    async fn on_signal(&self, frame: ServerFrame) -> DeskResult<()> {
         match frame {
             ServerFrame::Hello { head_seq } => {
                 let cursor = self.store.sync_cursor().await?.0;
@@ -197,28 +230,49 @@ impl Live {
                     self.links.pull_now.notify_one();
                 }
             }
-            ServerFrame::Changes { changes } => {
-                match self.store.apply_frame(&changes, crate::now_ms()).await? {
-                    FrameOutcome::Applied(applied) => {
-                        if applied.directory_changed {
-                            let _ = self.handles.changed.send(Changed::Directory);
-                        }
-                        if applied.instructions_changed {
-                            let _ = self.handles.changed.send(Changed::Instructions);
-                            let _ = self.handles.changed.send(Changed::Outbox);
-                        }
-                        let connection = self.handles.status.borrow().connection.clone();
-                        self.handles
-                            .status
-                            .send_replace(status_from_store(&self.store, connection).await?);
-                    }
-                    FrameOutcome::AlreadyHave => {}
-                    FrameOutcome::Gap => self.links.pull_now.notify_one(),
-                }
-            }
+            ServerFrame::Changes { changes } => self.on_changes(changes).await?,
         }
         Ok(())
     }
+
+    /// The changes of one or more consecutive frames, applied in one transaction when
+    /// together they continue the cursor.
+    async fn on_changes(&self, changes: Vec<Change>) -> DeskResult<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        match self.store.apply_frame(&changes, crate::now_ms()).await? {
+            FrameOutcome::Applied(applied) => {
+                if applied.directory_changed {
+                    let _ = self.handles.changed.send(Changed::Directory);
+                }
+                if applied.instructions_changed {
+                    let _ = self.handles.changed.send(Changed::Instructions);
+                    let _ = self.handles.changed.send(Changed::Outbox);
+                }
+                let connection = self.handles.status.borrow().connection.clone();
+                self.handles
+                    .status
+                    .send_replace(status_from_store(&self.store, connection).await?);
+            }
+            FrameOutcome::AlreadyHave => {}
+            FrameOutcome::Gap => self.links.pull_now.notify_one(),
+        }
+        Ok(())
+    }
+}
+
+/// At most this many frames already received are handled together (each holds at most
+/// the server's 200 changes).
+const FRAMES_PER_APPLY: usize = 32;
+
+fn parse_frame(text: &str) -> DeskResult<ServerFrame> {
+    serde_json::from_str(text).map_err(|e| {
+        DeskError::new(
+            DeskErrorCode::BadResponse,
+            format!("unreadable WebSocket frame: {e}"),
+        )
+    })
 }
 
 fn ws_error(e: tokio_tungstenite::tungstenite::Error) -> DeskError {
