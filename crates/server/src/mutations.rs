@@ -160,9 +160,7 @@ async fn push_one(
     };
     let outcome = match verdict {
         Verdict::Applied(changes) => {
-            let seqs = log
-                .append(&mut savepoint, Some(mutation.id), now, &changes)
-                .await?;
+            let seqs = log.append(Some(mutation.id), now, &changes)?;
             let seq = *seqs.first().ok_or_else(|| {
                 Error::Internal(format!("mutation {} applied without a change", mutation.id))
             })?;
