@@ -2,23 +2,28 @@
 //!
 //! A push is one write transaction (group commit: one durable commit for the batch, not
 //! one per mutation, which is what lets a desk's long offline queue drain in seconds).
-//! Inside it, each mutation is its own savepoint together with its row in `mutations`
-//! (its id is the primary key), so a mutation is recorded exactly when its effects are,
-//! and the record survives restarts. The answer is sent only after the commit; if the
-//! commit fails, nothing of the push happened and the desk resends all of it.
+//! Each mutation's effects, its changes and its row in `mutations` (its id is the
+//! primary key) commit together, so a mutation is recorded exactly when its effects
+//! are, and the record survives restarts. The answer is sent only after the commit; if
+//! the commit fails, nothing of the push happened and the desk resends all of it.
+//!
+//! A push costs few statements per mutation: a per-kind apply decides before it writes
+//! (a rejection has written nothing, so no savepoint is needed to undo it), and the
+//! change-log rows and the records are written once for the whole push, at its end.
 //!
 //! - an id already recorded for the caller's building is answered with the recorded
 //!   outcome and `duplicate: true`; nothing is applied again;
 //! - an id recorded for another building is rejected `forbidden`, revealing nothing;
 //! - otherwise the per-kind apply (a module per domain, e.g. [`crate::instructions`])
 //!   validates and writes, its changes go to the log with the mutation id, and the
-//!   outcome (applied or rejected) is recorded in the same savepoint;
+//!   outcome (applied or rejected) is recorded;
 //! - two requests racing with one id: on SQLite the write transactions are serialised,
 //!   and on PostgreSQL a push first locks its building's row, so pushes to one building
-//!   are serialised too and the second sees the record. (An id reused across buildings
-//!   can still race on PostgreSQL: the second insert of the `mutations` row waits for
-//!   the first transaction and fails with a unique violation; that savepoint is rolled
-//!   back and the recorded outcome answered.)
+//!   are serialised too and the second sees the record. An id reused across buildings
+//!   (or recorded by a writer that does not lock the building) can still race on
+//!   PostgreSQL: the push's insert of the records waits for the other transaction and
+//!   fails with a unique violation. The whole push is then rolled back and run again,
+//!   and this time it finds the record and answers it.
 
 use frontdesk_protocol::{
     ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
@@ -26,7 +31,7 @@ use frontdesk_protocol::{
 use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::auth::extractor::AuthStaff;
@@ -57,7 +62,8 @@ pub enum Verdict {
     /// Written; these changes describe it and go to the log (at least one: the desk
     /// waits for the echo of its mutation).
     Applied(Vec<ChangeBody>),
-    /// Refused for good. Anything the apply wrote before deciding is rolled back.
+    /// Refused for good. An apply decides before it writes: when it refuses, it has
+    /// written nothing (nothing would undo it).
     Rejected { code: RejectCode, reason: String },
 }
 
@@ -78,7 +84,7 @@ pub fn kind(body: &MutationBody) -> &'static str {
     }
 }
 
-/// Applies a push's mutations in order, in one transaction, each in its own savepoint.
+/// Applies a push's mutations in order, in one transaction.
 ///
 /// An `Err` is a database failure: nothing of this push was committed, and the desk
 /// may resend all of it.
@@ -87,35 +93,21 @@ pub async fn push_batch(
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<Vec<MutationResult>> {
-    let mut tx = db.begin_write().await?;
-    // First, before anything else of the push: on PostgreSQL this locks the building's
-    // row, one lock order for all pushes of a building.
-    let mut log = changelog::Appender::begin(&mut tx, &caller.building_id).await?;
-    let mut recorded = find_recorded_all(&mut tx, db.backend, mutations).await?;
-    let mut results = Vec::with_capacity(mutations.len());
-    for mutation in mutations {
-        let id = mutation.id.to_string();
-        let result = match recorded.get(&id) {
-            Some(r) => r.answer(mutation.id, caller),
-            None => {
-                let result = push_one(&mut tx, &mut log, caller, mutation).await?;
-                if !result.duplicate {
-                    // The same id again later in this push is its duplicate.
-                    recorded.insert(
-                        id,
-                        Recorded {
-                            building_id: caller.building_id.clone(),
-                            outcome: result.outcome.clone(),
-                        },
-                    );
-                }
-                result
+    let mut attempt = 1;
+    let results = loop {
+        match push_attempt(db, caller, mutations).await {
+            Err(Error::Database(e)) if is_unique_violation(&e) && attempt < PUSH_ATTEMPTS => {
+                // Another transaction recorded one of these ids first (see the module
+                // docs); this one is rolled back. Run again: it answers the record.
+                tracing::info!(
+                    attempt,
+                    "a mutation id of this push was recorded concurrently by another request; running the push again"
+                );
+                attempt += 1;
             }
-        };
-        results.push(result);
-    }
-    log.finish(&mut tx).await?;
-    tx.commit().await?;
+            other => break other?,
+        }
+    };
     for (mutation, result) in mutations.iter().zip(&results) {
         match &result.outcome {
             _ if result.duplicate => {}
@@ -130,35 +122,72 @@ pub async fn push_batch(
     Ok(results)
 }
 
-/// Applies one mutation not recorded yet inside the push's transaction: its writes, its
-/// changes and its record in one savepoint. A rejection keeps only its record.
-async fn push_one(
+/// How many times a push runs when its ids keep colliding with concurrent requests.
+const PUSH_ATTEMPTS: u32 = 3;
+
+async fn push_attempt(
+    db: &Db,
+    caller: &Caller,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>> {
+    let mut tx = db.begin_write().await?;
+    // First, before anything else of the push: on PostgreSQL this locks the building's
+    // row, one lock order for all pushes of a building.
+    let mut log = changelog::Appender::begin(&mut tx, &caller.building_id).await?;
+    let mut recorded = find_recorded_all(&mut tx, db.backend, mutations).await?;
+    let mut results = Vec::with_capacity(mutations.len());
+    let mut records = Vec::new();
+    for mutation in mutations {
+        let id = mutation.id.to_string();
+        let result = match recorded.get(&id) {
+            Some(r) => r.answer(mutation.id, caller),
+            None => {
+                let now = now_ms();
+                let outcome = apply_one(&mut tx, &mut log, caller, mutation, now).await?;
+                records.push(Record {
+                    id: id.clone(),
+                    received_at_ms: now,
+                    outcome: serde_json::to_string(&outcome).map_err(Error::internal)?,
+                });
+                // The same id again later in this push is its duplicate.
+                recorded.insert(
+                    id,
+                    Recorded {
+                        building_id: caller.building_id.clone(),
+                        outcome: outcome.clone(),
+                    },
+                );
+                MutationResult {
+                    id: mutation.id,
+                    duplicate: false,
+                    outcome,
+                }
+            }
+        };
+        results.push(result);
+    }
+    insert_records(&mut tx, db.backend, caller, &records).await?;
+    log.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Applies one mutation not recorded yet: its writes and its changes (a rejection
+/// writes nothing).
+async fn apply_one(
     conn: &mut AnyConnection,
     log: &mut changelog::Appender,
     caller: &Caller,
     mutation: &Mutation,
-) -> Result<MutationResult> {
-    let id = mutation.id.to_string();
-    let now = now_ms();
-    let mark = log.mark();
-    let mut savepoint = conn.begin().await?;
+    now: i64,
+) -> Result<MutationOutcome> {
     let verdict = match &mutation.body {
         MutationBody::InstructionSave { id, target, text } => {
-            instructions::save(
-                &mut savepoint,
-                caller,
-                mutation.client_time_ms,
-                id,
-                target,
-                text,
-            )
-            .await?
+            instructions::save(conn, caller, mutation.client_time_ms, id, target, text).await?
         }
-        MutationBody::InstructionDelete { id } => {
-            instructions::delete(&mut savepoint, caller, id).await?
-        }
+        MutationBody::InstructionDelete { id } => instructions::delete(conn, caller, id).await?,
     };
-    let outcome = match verdict {
+    Ok(match verdict {
         Verdict::Applied(changes) => {
             let seqs = log.append(Some(mutation.id), now, &changes)?;
             let seq = *seqs.first().ok_or_else(|| {
@@ -166,32 +195,18 @@ async fn push_one(
             })?;
             MutationOutcome::Applied { seq }
         }
-        Verdict::Rejected { code, reason } => {
-            // Undo whatever the apply wrote before deciding; keep room for the record.
-            savepoint.rollback().await?;
-            savepoint = conn.begin().await?;
-            MutationOutcome::Rejected { code, reason }
-        }
-    };
-    match insert_record(&mut savepoint, &id, caller, now, &outcome).await {
-        Ok(()) => savepoint.commit().await?,
-        Err(Error::Database(e)) if is_unique_violation(&e) => {
-            // Another building's transaction recorded this id first (PostgreSQL).
-            savepoint.rollback().await?;
-            log.rewind(mark);
-            tracing::info!(mutation = %id, "mutation id recorded concurrently by another request; answering its outcome");
-            let recorded = find_recorded(&mut *conn, &id).await?.ok_or_else(|| {
-                Error::Internal(format!("mutation {id} collided but has no record"))
-            })?;
-            return Ok(recorded.answer(mutation.id, caller));
-        }
-        Err(e) => return Err(e),
-    }
-    Ok(MutationResult {
-        id: mutation.id,
-        duplicate: false,
-        outcome,
+        Verdict::Rejected { code, reason } => MutationOutcome::Rejected { code, reason },
     })
+}
+
+/// A mutation's row in `mutations`, as one element of the JSON array the bulk insert
+/// reads.
+#[derive(serde::Serialize)]
+struct Record {
+    id: String,
+    received_at_ms: i64,
+    /// The JSON of the outcome, as stored.
+    outcome: String,
 }
 
 struct Recorded {
@@ -233,15 +248,6 @@ impl Recorded {
     }
 }
 
-async fn find_recorded(conn: &mut AnyConnection, id: &str) -> Result<Option<Recorded>> {
-    sqlx::query("SELECT id, building_id, outcome FROM mutations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|row| Recorded::from_row(&row).map(|(_, r)| r))
-        .transpose()
-}
-
 /// The records of a push's ids, in one query (the ids travel as one JSON array).
 async fn find_recorded_all(
     conn: &mut AnyConnection,
@@ -269,25 +275,34 @@ async fn find_recorded_all(
         .collect()
 }
 
-async fn insert_record(
+/// Records the outcomes of a push's applied and rejected mutations, in one statement.
+async fn insert_records(
     conn: &mut AnyConnection,
-    id: &str,
+    backend: Backend,
     caller: &Caller,
-    received_at_ms: i64,
-    outcome: &MutationOutcome,
+    records: &[Record],
 ) -> Result<()> {
-    let outcome = serde_json::to_string(outcome).map_err(Error::internal)?;
-    sqlx::query(
-        "INSERT INTO mutations (id, building_id, staff_id, received_at_ms, outcome) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(&caller.building_id)
-    .bind(&caller.staff_id)
-    .bind(received_at_ms)
-    .bind(outcome)
-    .execute(&mut *conn)
-    .await?;
+    if records.is_empty() {
+        return Ok(());
+    }
+    let sql = match backend {
+        Backend::Sqlite => {
+            "INSERT INTO mutations (id, building_id, staff_id, received_at_ms, outcome) \
+             SELECT json_extract(value, '$.id'), $1, $2, json_extract(value, '$.received_at_ms'), \
+             json_extract(value, '$.outcome') FROM json_each($3)"
+        }
+        Backend::Postgres => {
+            "INSERT INTO mutations (id, building_id, staff_id, received_at_ms, outcome) \
+             SELECT r->>'id', $1, $2, (r->>'received_at_ms')::bigint, r->>'outcome' \
+             FROM json_array_elements($3::json) AS r"
+        }
+    };
+    sqlx::query(sql)
+        .bind(&caller.building_id)
+        .bind(&caller.staff_id)
+        .bind(serde_json::to_string(records).map_err(Error::internal)?)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
