@@ -4,6 +4,14 @@
 //! cut must still be there after it. So WAL with `synchronous = FULL` (each commit is
 //! fsynced), foreign keys on, and a busy timeout so the UI and the sync task never see
 //! "database is locked".
+//!
+//! One exception, by design: applying what the server sent (pulled pages, live frames)
+//! commits on its own connection with `synchronous = NORMAL`, without an fsync. WAL keeps
+//! such a commit atomic, so a power cut can only take the last applied pages back,
+//! cursor and data together, and the desk pulls them again. The next durable commit of
+//! a desk write fsyncs the log up to itself, earlier applies included, so nothing typed
+//! at the desk ever depends on an apply that could vanish. A busy building sends a desk
+//! hundreds of changes a second; an fsync for each would be most of its work.
 
 pub mod apply;
 pub mod settings;
@@ -25,6 +33,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The one connection that applies the server's changes, without fsync (see the
+    /// module docs).
+    apply_pool: SqlitePool,
 }
 
 impl Store {
@@ -37,12 +48,20 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // The connections are file handles in this process and cannot drop: no ping on
+        // each checkout (a thread hop each, for every read and write).
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let apply_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.synchronous(SqliteSynchronous::Normal))
+            .await?;
+        Ok(Self { pool, apply_pool })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -56,6 +75,12 @@ impl Store {
     /// read snapshot).
     pub async fn begin_write(&self) -> DeskResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// [`Store::begin_write`] for applying the server's changes: commits without
+    /// fsync (see the module docs). Nothing the desk wrote itself goes through here.
+    pub(crate) async fn begin_apply(&self) -> DeskResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.apply_pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The change-log sequence applied so far, and when the last pull completed.

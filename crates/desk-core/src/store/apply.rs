@@ -23,6 +23,11 @@ pub struct Applied {
     pub changes: usize,
     pub directory_changed: bool,
     pub instructions_changed: bool,
+    /// How many of the changes were echoes of this desk's own writes (which settles
+    /// them in the outbox, so its counts changed).
+    pub echoes: usize,
+    /// The cursor after the apply.
+    pub cursor: i64,
 }
 
 /// What became of a WebSocket frame of changes.
@@ -59,7 +64,7 @@ impl Store {
     /// `now_ms` as the last sync time. Changes at or below the cursor are skipped:
     /// the live connection may have applied them while the page was on its way.
     pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_apply().await?;
         let cursor = cursor_in(&mut tx).await?;
         let applied = apply_in(&mut tx, cursor, changes, now_ms, None).await?;
         tx.commit().await?;
@@ -70,7 +75,7 @@ impl Store {
     /// read against (for the next pull) and, on the last page, moves the cursor to the
     /// head.
     pub async fn apply_page(&self, page: &PullResponse, now_ms: i64) -> DeskResult<Applied> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_apply().await?;
         let cursor = cursor_in(&mut tx).await?;
         let applied = apply_in(
             &mut tx,
@@ -100,7 +105,7 @@ impl Store {
         first: &PullResponse,
         now_ms: i64,
     ) -> DeskResult<Applied> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_apply().await?;
         super::clear_server_state(&mut tx).await?;
         sqlx::query("UPDATE outbox SET state = 'pending', acked_seq = NULL WHERE state = 'acked'")
             .execute(&mut *tx)
@@ -127,9 +132,32 @@ impl Store {
         let Some(first) = changes.first() else {
             return Ok(FrameOutcome::AlreadyHave);
         };
-        let mut tx = self.begin_write().await?;
-        let cursor = cursor_in(&mut tx).await?;
         let last = changes.last().map_or(first.seq, |c| c.seq);
+        // The usual frame continues the cursor exactly. Apply it on that assumption and
+        // move the cursor only if it held (one statement fewer than reading the cursor
+        // first: this runs for every frame); if it did not, undo and look closer.
+        let contiguous = changes.iter().map(|c| c.seq).eq(first.seq..=last);
+        if contiguous {
+            let mut tx = self.begin_apply().await?;
+            let mut applied = apply_fresh(&mut tx, changes).await?;
+            let moved = sqlx::query(
+                "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
+            )
+            .bind(last)
+            .bind(now_ms)
+            .bind(first.seq - 1)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 1 {
+                tx.commit().await?;
+                applied.cursor = last;
+                return Ok(FrameOutcome::Applied(applied));
+            }
+            tx.rollback().await?;
+        }
+        let mut tx = self.begin_apply().await?;
+        let cursor = cursor_in(&mut tx).await?;
         if last <= cursor {
             return Ok(FrameOutcome::AlreadyHave);
         }
@@ -175,22 +203,7 @@ async fn apply_in(
         previous = Some(change.seq);
     }
     let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-    let mut applied = Applied {
-        changes: fresh.len(),
-        ..Applied::default()
-    };
-    // Consecutive changes of one kind are applied by one statement each, whatever
-    // their number: a page of thousands costs a handful of statements, not thousands.
-    // Runs keep the log's order, and within a run the rows are written in order.
-    for run in fresh.chunk_by(|a, b| same_kind(&a.body, &b.body)) {
-        apply_run(&mut *conn, run).await?;
-        match run[0].body {
-            ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
-                applied.instructions_changed = true;
-            }
-            _ => applied.directory_changed = true,
-        }
-    }
+    let mut applied = apply_runs(&mut *conn, &fresh).await?;
     let echoes: Vec<(uuid::Uuid, i64)> = fresh
         .iter()
         .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
@@ -199,8 +212,12 @@ async fn apply_in(
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
+
     outbox::mark_applied(&mut *conn, &echoes).await?;
-    outbox::forget_pulled(&mut *conn, last).await?;
+    applied.echoes = echoes.len();
+    applied.cursor = last;
+    // Its trigger forgets the acknowledged writes the cursor passes (see the
+    // migrations).
     sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
         .bind(last)
         .bind(now_ms)
@@ -211,6 +228,40 @@ async fn apply_in(
             .bind(end.horizon_seq)
             .execute(&mut *conn)
             .await?;
+    }
+    Ok(applied)
+}
+
+/// Applies `changes` (all after the cursor, in order) and settles the outbox rows they
+/// echo; the caller moves the cursor.
+async fn apply_fresh(conn: &mut SqliteConnection, changes: &[Change]) -> DeskResult<Applied> {
+    let fresh: Vec<&Change> = changes.iter().collect();
+    let mut applied = apply_runs(&mut *conn, &fresh).await?;
+    let echoes: Vec<(uuid::Uuid, i64)> = fresh
+        .iter()
+        .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
+        .collect();
+    outbox::mark_applied(&mut *conn, &echoes).await?;
+    applied.echoes = echoes.len();
+    Ok(applied)
+}
+
+/// Consecutive changes of one kind are applied by one statement each, whatever their
+/// number: a page of thousands costs a handful of statements, not thousands. Runs keep
+/// the log's order, and within a run the rows are written in order.
+async fn apply_runs(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResult<Applied> {
+    let mut applied = Applied {
+        changes: fresh.len(),
+        ..Applied::default()
+    };
+    for run in fresh.chunk_by(|a, b| same_kind(&a.body, &b.body)) {
+        apply_run(&mut *conn, run).await?;
+        match run[0].body {
+            ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
+                applied.instructions_changed = true;
+            }
+            _ => applied.directory_changed = true,
+        }
     }
     Ok(applied)
 }

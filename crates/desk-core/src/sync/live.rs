@@ -241,7 +241,8 @@ impl Live {
         if changes.is_empty() {
             return Ok(());
         }
-        match self.store.apply_frame(&changes, crate::now_ms()).await? {
+        let now_ms = crate::now_ms();
+        match self.store.apply_frame(&changes, now_ms).await? {
             FrameOutcome::Applied(applied) => {
                 if applied.directory_changed {
                     let _ = self.handles.changed.send(Changed::Directory);
@@ -250,10 +251,19 @@ impl Live {
                     let _ = self.handles.changed.send(Changed::Instructions);
                     let _ = self.handles.changed.send(Changed::Outbox);
                 }
-                let connection = self.handles.status.borrow().connection.clone();
-                self.handles
-                    .status
-                    .send_replace(status_from_store(&self.store, connection).await?);
+                if applied.echoes == 0 {
+                    // Other desks' changes: only the cursor and the sync time moved,
+                    // and reading the store for the rest would cost a query per frame.
+                    self.handles.status.send_modify(|status| {
+                        status.cursor = status.cursor.max(applied.cursor);
+                        status.last_sync_ms = Some(now_ms);
+                    });
+                } else {
+                    let connection = self.handles.status.borrow().connection.clone();
+                    self.handles
+                        .status
+                        .send_replace(status_from_store(&self.store, connection).await?);
+                }
             }
             FrameOutcome::AlreadyHave => {}
             FrameOutcome::Gap => self.links.pull_now.notify_one(),
