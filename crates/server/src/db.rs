@@ -48,7 +48,12 @@ pub struct Db {
     /// into tens of milliseconds of waiting. Other processes (the CLI) still meet the
     /// file lock and its busy timeout.
     write_turn: Arc<Mutex<()>>,
+    /// Pushes waiting for the write turn, committed together (see `mutations`).
+    pub(crate) pushes: Arc<crate::mutations::PushQueue>,
 }
+
+/// This process's turn to write to SQLite, taken before the transaction starts.
+pub struct WriteTurn(Option<OwnedMutexGuard<()>>);
 
 /// A write transaction, holding this process's write turn on SQLite until it ends.
 /// Dereferences to the connection, like a `Transaction`.
@@ -100,6 +105,10 @@ impl Db {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 10,
             })
+            // A SQLite connection is a file handle in this process: it cannot have
+            // dropped, and pinging it on every checkout costs a thread hop per request.
+            // A PostgreSQL connection can, and is checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -123,6 +132,7 @@ impl Db {
             pool,
             backend,
             write_turn: Arc::default(),
+            pushes: Arc::default(),
         };
         db.migrate().await?;
         Ok(db)
@@ -145,14 +155,33 @@ impl Db {
     /// PostgreSQL serialises writers of one building through the row lock on
     /// `buildings` (see `changelog`).
     pub async fn begin_write(&self) -> Result<WriteTx> {
+        let turn = self.write_turn().await;
+        self.begin_write_in(turn).await
+    }
+
+    /// Waits for this process's turn to write (in arrival order; at once on
+    /// PostgreSQL, which has no such turn).
+    pub async fn write_turn(&self) -> WriteTurn {
+        match self.backend {
+            Backend::Sqlite => WriteTurn(Some(self.write_turn.clone().lock_owned().await)),
+            Backend::Postgres => WriteTurn(None),
+        }
+    }
+
+    /// Pushes waiting for the write turn to be committed together (SQLite), for
+    /// diagnostics and tests.
+    pub fn pushes_waiting(&self) -> usize {
+        self.pushes.len()
+    }
+
+    /// [`Db::begin_write`] in a turn already taken; the transaction holds it until it
+    /// ends.
+    pub async fn begin_write_in(&self, turn: WriteTurn) -> Result<WriteTx> {
         Ok(match self.backend {
-            Backend::Sqlite => {
-                let turn = self.write_turn.clone().lock_owned().await;
-                WriteTx {
-                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                    _turn: Some(turn),
-                }
-            }
+            Backend::Sqlite => WriteTx {
+                tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                _turn: turn.0,
+            },
             Backend::Postgres => WriteTx {
                 tx: self.pool.begin().await?,
                 _turn: None,

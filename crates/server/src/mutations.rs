@@ -36,7 +36,7 @@ use uuid::Uuid;
 
 use crate::auth::extractor::AuthStaff;
 use crate::changelog;
-use crate::db::{Backend, Db, now_ms};
+use crate::db::{Backend, Db, WriteTurn, WriteTx, now_ms};
 use crate::error::{Error, Result};
 use crate::instructions;
 
@@ -93,20 +93,9 @@ pub async fn push_batch(
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<Vec<MutationResult>> {
-    let mut attempt = 1;
-    let results = loop {
-        match push_attempt(db, caller, mutations).await {
-            Err(Error::Database(e)) if is_unique_violation(&e) && attempt < PUSH_ATTEMPTS => {
-                // Another transaction recorded one of these ids first (see the module
-                // docs); this one is rolled back. Run again: it answers the record.
-                tracing::info!(
-                    attempt,
-                    "a mutation id of this push was recorded concurrently by another request; running the push again"
-                );
-                attempt += 1;
-            }
-            other => break other?,
-        }
+    let results = match db.backend {
+        Backend::Sqlite => push_grouped(db, caller, mutations).await?,
+        Backend::Postgres => push_alone(db, caller, mutations).await?,
     };
     for (mutation, result) in mutations.iter().zip(&results) {
         match &result.outcome {
@@ -125,16 +114,159 @@ pub async fn push_batch(
 /// How many times a push runs when its ids keep colliding with concurrent requests.
 const PUSH_ATTEMPTS: u32 = 3;
 
-async fn push_attempt(
+/// PostgreSQL: each push is its own transaction; concurrent pushes of one building
+/// queue on its row lock, and the database commits them side by side.
+async fn push_alone(
     db: &Db,
     caller: &Caller,
     mutations: &[Mutation],
 ) -> Result<Vec<MutationResult>> {
-    let mut tx = db.begin_write().await?;
+    let mut attempt = 1;
+    loop {
+        let outcome = async {
+            let mut tx = db.begin_write().await?;
+            let results = push_in(&mut tx, db.backend, caller, mutations).await?;
+            tx.commit().await?;
+            Ok(results)
+        }
+        .await;
+        match outcome {
+            Err(Error::Database(e)) if is_unique_violation(&e) && attempt < PUSH_ATTEMPTS => {
+                // Another transaction recorded one of these ids first (see the module
+                // docs); this one is rolled back. Run again: it answers the record.
+                tracing::info!(
+                    attempt,
+                    "a mutation id of this push was recorded concurrently by another request; running the push again"
+                );
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Pushes waiting for SQLite's write turn. SQLite commits one transaction at a time,
+/// each with its fsync; under load, pushes queue for it. Whoever gets the turn takes
+/// every push waiting and commits them all in one transaction: one fsync for the lot,
+/// so a queue drains faster the longer it gets instead of growing. Each push is
+/// answered only after that commit.
+#[derive(Debug, Default)]
+pub struct PushQueue {
+    waiting: std::sync::Mutex<Vec<Job>>,
+}
+
+#[derive(Debug)]
+struct Job {
+    caller: Caller,
+    mutations: Vec<Mutation>,
+    answer: tokio::sync::oneshot::Sender<Result<Vec<MutationResult>>>,
+}
+
+impl PushQueue {
+    pub(crate) fn len(&self) -> usize {
+        self.waiting().len()
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {
+        // A plain list: consistent whatever panicked while holding it.
+        self.waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Most pushes committed together: a bound on how long the first of them waits, and
+/// on how much one failure sends back to be run alone.
+const GROUP_PUSHES: usize = 64;
+
+async fn push_grouped(
+    db: &Db,
+    caller: &Caller,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    db.pushes.waiting().push(Job {
+        caller: caller.clone(),
+        mutations: mutations.to_vec(),
+        answer,
+    });
+    let turn = db.write_turn().await;
+    let jobs: Vec<Job> = {
+        let mut waiting = db.pushes.waiting();
+        let n = waiting.len().min(GROUP_PUSHES);
+        waiting.drain(..n).collect()
+    };
+    if !jobs.is_empty() {
+        // In a task of its own: this request may be dropped (its client gone) while
+        // other pushes of the group wait for their answers.
+        let db = db.clone();
+        tokio::spawn(async move { commit_group(&db, turn, jobs).await });
+    } else {
+        // Not to be held while waiting: the group that has this push may need the
+        // turn again (to run a failed group's pushes one by one).
+        drop(turn);
+    }
+    // An earlier group took this push, or the task just spawned runs it.
+    answered
+        .await
+        .map_err(|_| Error::Internal("a push was dropped before it was answered".into()))?
+}
+
+/// Commits `jobs` in one transaction, in `turn`. If any of them fails, none is
+/// committed, and each is then run in a transaction of its own, so one push's failure
+/// stays its own.
+async fn commit_group(db: &Db, turn: WriteTurn, jobs: Vec<Job>) {
+    let together = async {
+        let mut tx = db.begin_write_in(turn).await?;
+        let mut all = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            all.push(push_in(&mut tx, db.backend, &job.caller, &job.mutations).await?);
+        }
+        tx.commit().await?;
+        Ok::<_, Error>(all)
+    }
+    .await;
+    match together {
+        Ok(all) => {
+            for (job, results) in jobs.into_iter().zip(all) {
+                let _ = job.answer.send(Ok(results));
+            }
+        }
+        Err(e) if jobs.len() == 1 => {
+            if let Some(job) = jobs.into_iter().next() {
+                let _ = job.answer.send(Err(e));
+            }
+        }
+        Err(e) => {
+            tracing::info!(
+                pushes = jobs.len(),
+                "a group of pushes failed ({e}); running each alone"
+            );
+            for job in jobs {
+                let alone = async {
+                    let mut tx = db.begin_write().await?;
+                    let results = push_in(&mut tx, db.backend, &job.caller, &job.mutations).await?;
+                    tx.commit().await?;
+                    Ok(results)
+                }
+                .await;
+                let _ = job.answer.send(alone);
+            }
+        }
+    }
+}
+
+/// One push inside a write transaction; the caller commits.
+async fn push_in(
+    tx: &mut WriteTx,
+    backend: Backend,
+    caller: &Caller,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>> {
     // First, before anything else of the push: on PostgreSQL this locks the building's
     // row, one lock order for all pushes of a building.
-    let mut log = changelog::Appender::begin(&mut tx, &caller.building_id).await?;
-    let mut recorded = find_recorded_all(&mut tx, db.backend, mutations).await?;
+    let mut log = changelog::Appender::begin(tx, &caller.building_id).await?;
+    let mut recorded = find_recorded_all(tx, backend, mutations).await?;
     let mut results = Vec::with_capacity(mutations.len());
     let mut records = Vec::new();
     for mutation in mutations {
@@ -143,7 +275,7 @@ async fn push_attempt(
             Some(r) => r.answer(mutation.id, caller),
             None => {
                 let now = now_ms();
-                let outcome = apply_one(&mut tx, &mut log, caller, mutation, now).await?;
+                let outcome = apply_one(tx, &mut log, caller, mutation, now).await?;
                 records.push(Record {
                     id: id.clone(),
                     received_at_ms: now,
@@ -166,9 +298,8 @@ async fn push_attempt(
         };
         results.push(result);
     }
-    insert_records(&mut tx, db.backend, caller, &records).await?;
-    log.finish(&mut tx).await?;
-    tx.commit().await?;
+    insert_records(tx, backend, caller, &records).await?;
+    log.finish(tx).await?;
     Ok(results)
 }
 

@@ -687,6 +687,60 @@ async fn a_failure_mid_batch_commits_nothing_of_the_push(backend: Backend) {
     server.stop().await;
 }
 
+/// SQLite commits the pushes that queued for the write turn together. One of them
+/// failing must not take the others down: they are answered as if each had been
+/// alone. The pushes are made to queue by holding the turn until all of them wait.
+#[tokio::test]
+async fn pushes_committed_together_fail_alone() {
+    let (_tdb, server) = setup(Backend::Sqlite).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    sqlx::query(
+        "CREATE TRIGGER boom BEFORE INSERT ON instructions \
+         WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END",
+    )
+    .execute(&server.db.pool)
+    .await
+    .unwrap();
+    let head = common::head_seq(&server.db, "A").await;
+    let held = server.db.begin_write().await.unwrap();
+    let server = Arc::new(server);
+    let pushes: Vec<_> = ["i-1", "boom", "i-3", "i-4"]
+        .into_iter()
+        .map(|id| {
+            let (server, token) = (server.clone(), a.token.clone());
+            let m = save(id, unit("a-1"), "Call first");
+            tokio::spawn(async move {
+                push_raw(
+                    &server,
+                    Some(&token),
+                    &serde_json::json!({ "mutations": [m] }),
+                )
+                .await
+                .status()
+            })
+        })
+        .collect();
+    let mut waited = 0;
+    while server.db.pushes_waiting() < 4 {
+        waited += 1;
+        assert!(waited < 1000, "the pushes never queued");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    held.rollback().await.unwrap();
+    let mut statuses = Vec::new();
+    for push in pushes {
+        statuses.push(push.await.unwrap().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 500, 200, 200]);
+    for id in ["i-1", "i-3", "i-4"] {
+        assert!(stored_instruction(&server.db, id).await.is_some(), "{id}");
+    }
+    assert!(stored_instruction(&server.db, "boom").await.is_none());
+    assert_eq!(count(&server.db, "mutations").await, 3);
+    assert_eq!(common::head_seq(&server.db, "A").await, head + 3);
+    Arc::into_inner(server).expect("tasks done").stop().await;
+}
+
 on_both_databases!(
     applied_mutations_are_logged_in_send_order_with_their_id,
     a_repeated_id_is_a_duplicate_and_applies_nothing,
