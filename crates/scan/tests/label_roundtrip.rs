@@ -51,6 +51,12 @@ fn run(program: &str, args: &[&str]) -> Vec<u8> {
         "{program} {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // poppler reports a malformed PDF on stderr and carries on: none is expected.
+    assert!(
+        output.stderr.is_empty(),
+        "{program} {args:?} complained: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output.stdout
 }
 
