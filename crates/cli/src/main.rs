@@ -40,7 +40,7 @@ enum Command {
     /// The label shows the recipient, unit, carrier, date received, shelf and the package
     /// code, with a QR code encoding the code. See docs/labels.md.
     Label {
-        /// The package code, also encoded in the QR code: 1 to 32 ASCII letters, digits
+        /// The package code, also encoded in the QR code: 1 to 16 ASCII letters, digits
         /// and hyphens.
         #[arg(long)]
         code: String,

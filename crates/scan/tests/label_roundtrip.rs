@@ -22,8 +22,24 @@ fn label(code: &str, recipient: &str) -> LabelData {
     }
 }
 
-/// Codes of every QR version the labels use: short, lowercase (byte mode), the longest.
-const CODES: [&str; 3] = ["PKG-7K3Q9", "k7q-42m-x", "ABCDEFGHJKLMNPQR-0123456789-WXYZ"];
+/// Short, lowercase (byte mode), and the longest in mixed case (byte mode, a version 2
+/// symbol of 25 modules).
+const CODES: [&str; 3] = ["PKG-7K3Q9", "k7q-42m-x", "Wqmw-012345-MwkQ"];
+
+#[test]
+fn the_codes_cover_two_qr_versions() {
+    let sizes: Vec<usize> = CODES
+        .iter()
+        .map(|code| {
+            Layout::new(&label(code, NAME), LabelSize::Dymo30334)
+                .unwrap()
+                .qr
+                .matrix
+                .size()
+        })
+        .collect();
+    assert_eq!(sizes, [21, 21, 25]);
+}
 
 /// The text of the one QR code in the image, if rxing finds it.
 fn decode_qr(image: &GrayImage) -> Result<String, String> {

@@ -33,7 +33,7 @@ fn label() -> LabelData {
 
 #[test]
 fn cups_gets_lp_with_the_printer_and_the_label_size() {
-    let file = Path::new("/tmp/frontdesk-label-x.pdf");
+    let file = Path::new("spool/frontdesk-label-x.pdf");
     let command = PrintCommand::for_pdf(
         PrintSystem::Cups,
         Some("DYMO_LabelWriter_450"),
@@ -49,14 +49,14 @@ fn cups_gets_lp_with_the_printer_and_the_label_size() {
             "DYMO_LabelWriter_450",
             "-o",
             "media=Custom.57x32mm",
-            "/tmp/frontdesk-label-x.pdf"
+            "spool/frontdesk-label-x.pdf"
         ]
     );
     let default =
         PrintCommand::for_pdf(PrintSystem::Cups, None, LabelSize::FourBySix, file).unwrap();
     assert_eq!(
         args(&default),
-        ["-o", "media=Custom.4x6in", "/tmp/frontdesk-label-x.pdf"]
+        ["-o", "media=Custom.4x6in", "spool/frontdesk-label-x.pdf"]
     );
 }
 
@@ -94,7 +94,7 @@ fn a_printer_name_cannot_become_an_option() {
             PrintSystem::Cups,
             Some(name),
             LabelSize::Dymo30334,
-            Path::new("/tmp/x.pdf"),
+            Path::new("spool/x.pdf"),
         );
         assert!(
             matches!(built, Err(PrintError::BadPrinterName { .. })),
@@ -109,7 +109,7 @@ async fn a_missing_print_program_is_named_with_how_to_install_it() {
         PrintSystem::Cups,
         None,
         LabelSize::Dymo30334,
-        Path::new("/tmp/x.pdf"),
+        Path::new("spool/x.pdf"),
     )
     .unwrap();
     command.program = "frontdesk-test-no-such-lp".into();

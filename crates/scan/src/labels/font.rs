@@ -155,6 +155,22 @@ pub(crate) fn fit(text: &str, nominal_mm: f32, min_mm: f32, max_width_mm: f32) -
     }
 }
 
+/// Fits `text` into `max_width_mm` by shrinking only: at `nominal_mm` if it fits, else at
+/// the size where it exactly fits. For the package code, which must be printed whole.
+pub(crate) fn fit_whole(text: &str, nominal_mm: f32, max_width_mm: f32) -> Fitted {
+    let full = width_em(text);
+    let size = if full * nominal_mm <= max_width_mm {
+        nominal_mm
+    } else {
+        max_width_mm / full
+    };
+    Fitted {
+        text: text.to_owned(),
+        size_mm: size,
+        width_mm: (full * size).min(max_width_mm),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

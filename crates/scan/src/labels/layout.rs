@@ -213,11 +213,16 @@ impl Layout {
             if cleaned.is_empty() {
                 continue;
             }
+            // The package code is printed whole, however small; other lines are cut.
             let Fitted {
                 text,
                 size_mm,
                 width_mm,
-            } = font::fit(&cleaned, slot.nominal, slot.min, slot.max_width);
+            } = if slot.role == TextRole::Code {
+                font::fit_whole(&cleaned, slot.nominal, slot.max_width)
+            } else {
+                font::fit(&cleaned, slot.nominal, slot.min, slot.max_width)
+            };
             if text.is_empty() {
                 continue;
             }
@@ -401,6 +406,32 @@ mod tests {
         assert!(name.size_mm < 4.8);
         let short = Layout::new(&data("Li Na", None), LabelSize::Dymo30334).unwrap();
         assert_eq!(short.text(TextRole::Recipient).unwrap().size_mm, 4.8);
+    }
+
+    #[test]
+    fn the_longest_widest_code_is_printed_whole_and_legible() {
+        use super::super::MAX_CODE_LEN;
+        // The widest character of the code alphabet, repeated to the longest code.
+        let alphabet = ('A'..='Z').chain('a'..='z').chain('0'..='9').chain(['-']);
+        let widest = alphabet
+            .max_by(|a, b| {
+                font::advance_em(font::glyph(*a)).total_cmp(&font::advance_em(font::glyph(*b)))
+            })
+            .unwrap();
+        let code: String = std::iter::repeat_n(widest, MAX_CODE_LEN).collect();
+        for size in LabelSize::ALL {
+            let mut d = data("Hélène", None);
+            d.code = code.clone();
+            let layout = Layout::new(&d, size).unwrap();
+            let line = layout.text(TextRole::Code).unwrap();
+            assert_eq!(line.text, code, "{size}");
+            assert!(
+                line.width_mm <= line.max_width_mm + 1e-3,
+                "{size}: {line:?}"
+            );
+            // About 6 pt: still readable on a thermal label.
+            assert!(line.size_mm >= 2.0, "{size}: {line:?}");
+        }
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub use qr::QrMatrix;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelData {
     /// The short human package code, also encoded, exactly, in the QR code. 1 to
-    /// [`MAX_CODE_LEN`] ASCII letters, digits and hyphens.
+    /// [`MAX_CODE_LEN`] ASCII letters, digits and hyphens. Printed whole: its line
+    /// shrinks to fit but is never truncated.
     pub code: String,
     /// The resident's name.
     pub recipient: String,
@@ -45,7 +46,7 @@ pub struct LabelData {
 }
 
 /// The longest package code accepted, in characters.
-pub const MAX_CODE_LEN: usize = 32;
+pub const MAX_CODE_LEN: usize = 16;
 
 /// Checks that a package code can be printed as text and in every format's QR field
 /// without escaping: 1 to [`MAX_CODE_LEN`] ASCII letters, digits and hyphens.
@@ -60,7 +61,7 @@ pub fn validate_code(code: &str) -> Result<(), LabelError> {
         return invalid("it is empty");
     }
     if code.chars().count() > MAX_CODE_LEN {
-        return invalid("it is longer than 32 characters");
+        return invalid("it is longer than 16 characters");
     }
     if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return invalid("only ASCII letters, digits and hyphens are allowed");
@@ -337,9 +338,12 @@ mod tests {
     fn codes_outside_the_alphabet_are_refused() {
         assert!(validate_code("PKG-7K3Q9").is_ok());
         assert!(validate_code("abc123").is_ok());
-        for bad in ["", "PKG 1", "A^B", "A~B", "É1", "A_B", &"A".repeat(33)] {
+        let too_long = "A".repeat(MAX_CODE_LEN + 1);
+        for bad in ["", "PKG 1", "A^B", "A~B", "É1", "A_B", &too_long] {
             assert!(validate_code(bad).is_err(), "{bad:?} was accepted");
         }
-        assert!(validate_code(&"A".repeat(32)).is_ok());
+        assert!(validate_code(&"A".repeat(MAX_CODE_LEN)).is_ok());
+        let message = validate_code(&too_long).unwrap_err().to_string();
+        assert!(message.contains(&MAX_CODE_LEN.to_string()), "{message}");
     }
 }
