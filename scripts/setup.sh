@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Frontdesk needs on a Debian or Ubuntu machine, and only what is missing:
 # a second run takes seconds. Sourced by run.sh and test.sh; `--for-tests` adds the
-# test tools (tauri-driver, PostgreSQL).
+# test tools (tauri-driver, PostgreSQL, poppler-utils and the CUPS client).
 #
 # Needs root or sudo for the system packages.
 
@@ -137,6 +137,9 @@ frontdesk_setup() {
     ensure_ui_packages
     if [ "${1:-}" = "--for-tests" ]; then
         command -v psql >/dev/null || install_apt_packages postgresql-client
+        # The label tests: pdftoppm/pdftotext read the PDFs back; lp is the real CUPS
+        # client that a PDF is printed through (no printer needed for its error test).
+        install_apt_packages poppler-utils cups-client
         ensure_tauri_driver
         ensure_postgres
     fi

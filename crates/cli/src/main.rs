@@ -2,11 +2,16 @@
 //! tests. Each subcommand calls the same library code the desk app does.
 
 use std::io::{self, BufRead, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use frontdesk_carriers::identify;
+use frontdesk_scan::labels::{self, Dpi, LabelData, LabelFormat, LabelSize};
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +35,44 @@ enum Command {
         /// standard input, one per line (blank lines are skipped).
         numbers: Vec<String>,
     },
+    /// Render a package label to a file, exactly as the desk prints it.
+    ///
+    /// The label shows the recipient, unit, carrier, date received, shelf and the package
+    /// code, with a QR code encoding the code. See docs/labels.md.
+    Label {
+        /// The package code, also encoded in the QR code: 1 to 16 ASCII letters, digits
+        /// and hyphens.
+        #[arg(long)]
+        code: String,
+        /// The resident's name.
+        #[arg(long)]
+        recipient: String,
+        /// The unit number.
+        #[arg(long)]
+        unit: String,
+        /// The carrier's name as printed.
+        #[arg(long)]
+        carrier: String,
+        /// Where the package is stored.
+        #[arg(long)]
+        shelf: Option<String>,
+        /// When the package was received, printed as given [default: now, local time,
+        /// as "YYYY-MM-DD HH:MM"; with " UTC" added when the local offset is unknown].
+        #[arg(long)]
+        received: Option<String>,
+        /// Output format.
+        #[arg(long, value_parser = PossibleValuesParser::new(["pdf", "png", "zpl"]).try_map(|s| s.parse::<LabelFormat>()))]
+        format: LabelFormat,
+        /// Label stock: DYMO 30334 (57 × 32 mm) or 4 × 6 in.
+        #[arg(long, value_parser = PossibleValuesParser::new(["dymo-30334", "4x6"]).try_map(|s| s.parse::<LabelSize>()))]
+        size: LabelSize,
+        /// Printer resolution of PNG and ZPL output (a PDF has none).
+        #[arg(long, default_value = "203", value_parser = PossibleValuesParser::new(["203", "300"]).try_map(|s| s.parse::<Dpi>()))]
+        dpi: Dpi,
+        /// The file to write; `-` writes to standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -45,7 +88,51 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Identify { numbers } => ignore_broken_pipe(identify_all(numbers)),
+        Command::Identify { numbers } => {
+            ignore_broken_pipe(identify_all(numbers), "writing the identifications")
+        }
+        Command::Label {
+            code,
+            recipient,
+            unit,
+            carrier,
+            shelf,
+            received,
+            format,
+            size,
+            dpi,
+            out,
+        } => {
+            let data = LabelData {
+                code,
+                recipient,
+                unit,
+                carrier,
+                received_at: received.unwrap_or_else(now_local),
+                shelf,
+            };
+            let bytes = labels::render(&data, size, format, dpi)?;
+            if out.as_os_str() == "-" {
+                ignore_broken_pipe(
+                    io::stdout().lock().write_all(&bytes),
+                    "writing the label to standard output",
+                )
+            } else {
+                std::fs::write(&out, &bytes)
+                    .with_context(|| format!("writing the label to {}", out.display()))
+            }
+        }
+    }
+}
+
+/// The current time as "YYYY-MM-DD HH:MM", local when the OS says what local is, else
+/// UTC marked as such.
+fn now_local() -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let formatted = |t: OffsetDateTime| t.format(&format).unwrap_or_default();
+    match OffsetDateTime::now_local() {
+        Ok(now) => formatted(now),
+        Err(_) => format!("{} UTC", formatted(OffsetDateTime::now_utc())),
     }
 }
 
@@ -83,9 +170,9 @@ fn print_identification(out: &mut impl Write, raw: &str) -> io::Result<()> {
 }
 
 /// A reader that stops early (`| head`) is not an error.
-fn ignore_broken_pipe(result: io::Result<()>) -> anyhow::Result<()> {
+fn ignore_broken_pipe(result: io::Result<()>, what: &'static str) -> anyhow::Result<()> {
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("writing the identifications"),
+        other => other.context(what),
     }
 }

@@ -1,6 +1,7 @@
-//! Barcodes and labels: camera capture (nokhwa), frame decoding (rxing) and label
-//! rendering (QR, PNG, PDF, ZPL).
+//! Barcodes and labels for the desk.
 //!
-//! Empty on purpose for now: the webcam-scanning and packages issues fill it. It is in
-//! the workspace from the start so that the layout of DESIGN.md holds and nothing has
-//! to move later.
+//! [`labels`]: package labels (recipient, unit, carrier, date received, shelf, package
+//! code and a QR code of it) rendered as PDF, PNG and ZPL from one layout, and sent to a
+//! printer.
+
+pub mod labels;
