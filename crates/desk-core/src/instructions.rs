@@ -71,13 +71,16 @@ impl Store {
         author: &Author<'_>,
     ) -> DeskResult<Vec<InstructionView>> {
         let (kind, id) = target_columns(target);
+        // One snapshot for the server's rows and the outbox laid over them (see
+        // `outbox::overlay_in`).
+        let mut snapshot = self.pool().begin().await?;
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, building_id, target_type, target_id, text, updated_by, updated_at_ms \
              FROM instructions WHERE target_type = ? AND target_id = ?",
         )
         .bind(kind)
         .bind(id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *snapshot)
         .await?;
         let mut views: BTreeMap<String, InstructionView> = rows
             .into_iter()
@@ -91,9 +94,10 @@ impl Store {
                 )
             })
             .collect();
-        for (mutation, state) in self.overlay().await? {
+        for (mutation, state) in outbox::overlay_in(&mut snapshot).await? {
             lay_over(&mut views, &mutation, state == OutboxState::Pending, author);
         }
+        snapshot.commit().await?;
         let mut shown: Vec<InstructionView> = views
             .into_values()
             .filter(|v| &v.instruction.target == target)

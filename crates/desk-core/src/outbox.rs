@@ -157,6 +157,20 @@ macro_rules! select_rows {
     };
 }
 
+/// [`Store::overlay`] on `conn`: in a read transaction together with the server's rows
+/// it is laid over. Read apart, an apply committing in between (it writes the echoed
+/// rows and retires their outbox rows) would make a write vanish from both reads.
+pub async fn overlay_in(conn: &mut SqliteConnection) -> DeskResult<Vec<(Mutation, OutboxState)>> {
+    let rows: Vec<Row> = sqlx::query_as(select_rows!(
+        "WHERE state IN ('pending', 'acked') ORDER BY seq"
+    ))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.mutation()?, r.item()?.state)))
+        .collect()
+}
+
 impl Store {
     /// The oldest pending mutations, in order: the next push.
     pub async fn pending_batch(&self, limit: u32) -> DeskResult<Vec<Mutation>> {
@@ -170,14 +184,8 @@ impl Store {
 
     /// The mutations readers lay over the server's state (pending and acked), in order.
     pub async fn overlay(&self) -> DeskResult<Vec<(Mutation, OutboxState)>> {
-        let rows: Vec<Row> = sqlx::query_as(select_rows!(
-            "WHERE state IN ('pending', 'acked') ORDER BY seq"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.mutation()?, r.item()?.state)))
-            .collect()
+        let mut conn = self.pool().acquire().await?;
+        overlay_in(&mut conn).await
     }
 
     /// Pending and rejected writes, oldest first, for the Sync panel.
