@@ -9,12 +9,14 @@ pub const SYNC_STATUS: &str = "sync-status";
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 pub const INSTRUCTIONS_CHANGED: &str = "instructions-changed";
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
+pub const PACKAGES_CHANGED: &str = "packages-changed";
 
 fn event_name(what: Changed) -> &'static str {
     match what {
         Changed::Directory => DIRECTORY_CHANGED,
         Changed::Instructions => INSTRUCTIONS_CHANGED,
         Changed::Outbox => OUTBOX_CHANGED,
+        Changed::Packages => PACKAGES_CHANGED,
     }
 }
 
@@ -38,7 +40,12 @@ pub fn forward(app: AppHandle) {
                 Ok(what) => event_name(what),
                 // Missed some while the UI was busy: refresh everything once.
                 Err(RecvError::Lagged(_)) => {
-                    for what in [Changed::Directory, Changed::Instructions, Changed::Outbox] {
+                    for what in [
+                        Changed::Directory,
+                        Changed::Instructions,
+                        Changed::Packages,
+                        Changed::Outbox,
+                    ] {
                         let _ = app.emit(event_name(what), ());
                     }
                     continue;

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use frontdesk_protocol::{Building, InstructionTarget, StaffMember};
+use frontdesk_protocol::{
+    Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember, StaffRole,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, watch};
 use ts_rs::TS;
@@ -12,6 +14,7 @@ use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
 use crate::outbox::OutboxItem;
+use crate::packages::{NewPackage, PackageEventView, PackageQuery, PackageView};
 use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
@@ -341,36 +344,111 @@ impl Desk {
         target: InstructionTarget,
         text: &str,
     ) -> DeskResult<()> {
-        self.write(|store| async move {
-            store
+        self.write(Changed::Instructions, |store| async move {
+            let m = store
                 .save_instruction(id, target, text, crate::now_ms())
-                .await
+                .await?;
+            Ok((m, ()))
         })
         .await
     }
 
     pub async fn delete_instruction(&self, id: &str) -> DeskResult<()> {
-        self.write(|store| async move { store.delete_instruction(id, crate::now_ms()).await })
-            .await
+        self.write(Changed::Instructions, |store| async move {
+            let m = store.delete_instruction(id, crate::now_ms()).await?;
+            Ok((m, ()))
+        })
+        .await
     }
 
-    /// Runs a local write, then tells the screens and wakes the pusher.
-    async fn write<'a, F, Fut>(&'a self, apply: F) -> DeskResult<()>
+    /// Parcels matching `query`, newest first, this desk's queued writes included.
+    pub async fn packages(&self, query: &PackageQuery) -> DeskResult<Vec<PackageView>> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        self.store.packages(query, &author(who)).await
+    }
+
+    /// One parcel and its history.
+    pub async fn package(&self, id: &str) -> DeskResult<(PackageView, Vec<PackageEventView>)> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        self.store.package(id, &author(who)).await
+    }
+
+    /// Takes a parcel in: on the shelf here at once, queued for the server.
+    pub async fn intake_package(&self, new: NewPackage) -> DeskResult<PackageView> {
+        let intake = self
+            .write(Changed::Packages, |store| async move {
+                store.intake_package(new, crate::now_ms()).await
+            })
+            .await?;
+        self.package(&intake.id).await.map(|(view, _)| view)
+    }
+
+    /// Corrects a parcel on the shelf, or assigns its recipient.
+    pub async fn edit_package(&self, edit: PackageEdit) -> DeskResult<()> {
+        let (staff_id, building_id, _) = self.who().await?;
+        let author = Author {
+            staff_id: &staff_id,
+            building_id: &building_id,
+        };
+        self.write(Changed::Packages, |store| async move {
+            let m = store.edit_package(edit, &author, crate::now_ms()).await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// Moves parcels along their lifecycle (a pickup of everything for a unit at once):
+    /// all queued or none.
+    pub async fn transition_packages(&self, moves: Vec<PackageTransition>) -> DeskResult<()> {
+        let (staff_id, building_id, authority) = self.who().await?;
+        let author = Author {
+            staff_id: &staff_id,
+            building_id: &building_id,
+        };
+        self.write(Changed::Packages, |store| async move {
+            let queued = store
+                .transition_packages(moves, authority, &author, crate::now_ms())
+                .await?;
+            let last = queued
+                .last()
+                .cloned()
+                .ok_or_else(|| DeskError::new(DeskErrorCode::InvalidInput, "no package to move"))?;
+            Ok((last, ()))
+        })
+        .await
+    }
+
+    /// Who is signed in here: staff id, building id, and what they may override.
+    async fn who(&self) -> DeskResult<(String, String, Authority)> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        let authority = match who.staff.role {
+            StaffRole::Manager | StaffRole::Admin => Authority::Admin,
+            StaffRole::Doorman | StaffRole::Security => Authority::Staff,
+        };
+        Ok((who.staff.id.clone(), who.building.id.clone(), authority))
+    }
+
+    /// Runs a local write, then tells the screens (`what` changed, and the outbox) and
+    /// wakes the pusher.
+    async fn write<'a, F, Fut, T>(&'a self, what: Changed, apply: F) -> DeskResult<T>
     where
         F: FnOnce(&'a Store) -> Fut,
-        Fut: std::future::Future<Output = DeskResult<frontdesk_protocol::Mutation>>,
+        Fut: std::future::Future<Output = DeskResult<(frontdesk_protocol::Mutation, T)>>,
     {
         let active = self.active.lock().await;
         signed_in(&active)?;
-        apply(&self.store).await?;
+        let (_, done) = apply(&self.store).await?;
         let connection = self.status().connection;
         self.publish(connection).await?;
-        let _ = self.handles.changed.send(Changed::Instructions);
+        let _ = self.handles.changed.send(what);
         let _ = self.handles.changed.send(Changed::Outbox);
         if let Some(a) = active.as_ref() {
             a.engine.nudge();
         }
-        Ok(())
+        Ok(done)
     }
 
     /// Queued and rejected writes, oldest first (the Sync panel).
@@ -401,6 +479,14 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+}
+
+/// The signed-in staff member as the author of optimistic versions.
+fn author(who: &SignedIn) -> Author<'_> {
+    Author {
+        staff_id: &who.staff.id,
+        building_id: &who.building.id,
     }
 }
 

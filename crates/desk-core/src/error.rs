@@ -20,6 +20,9 @@ pub enum DeskErrorCode {
     NotSignedIn,
     NotFound,
     InvalidInput,
+    /// The change does not fit what the record is now (a parcel already picked up,
+    /// a transition the rules refuse): the message says why.
+    Conflict,
     /// The server no longer serves this desk's sync cursor (its change log was
     /// compacted past it, or it is another or restored server): the desk reloads the
     /// building from the server (a full resync).

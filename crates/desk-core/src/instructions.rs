@@ -191,5 +191,8 @@ fn lay_over(
         MutationBody::InstructionDelete { id } => {
             views.remove(id);
         }
+        MutationBody::PackageIntake(_)
+        | MutationBody::PackageEdit(_)
+        | MutationBody::PackageTransition(_) => {}
     }
 }

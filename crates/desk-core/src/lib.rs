@@ -9,6 +9,7 @@ pub mod directory;
 pub mod error;
 pub mod instructions;
 pub mod outbox;
+pub mod packages;
 pub mod server_api;
 pub mod session;
 pub mod store;

@@ -115,6 +115,7 @@ impl ModelServer {
             MutationBody::InstructionDelete { id } => {
                 ChangeBody::InstructionDeleted { id: id.clone() }
             }
+            other => panic!("the model makes instruction writes only, not {other:?}"),
         };
         let seq = self.head() + 1;
         self.log.push(Change {
@@ -186,6 +187,7 @@ fn lay_over(
             MutationBody::InstructionDelete { id } => {
                 state.remove(id);
             }
+            other => panic!("the model makes instruction writes only, not {other:?}"),
         }
     }
     state

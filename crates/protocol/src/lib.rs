@@ -10,6 +10,7 @@ pub mod directory;
 pub mod error;
 pub mod instructions;
 pub mod mutation;
+pub mod packages;
 pub mod sync;
 pub mod ws;
 
@@ -18,6 +19,7 @@ pub use directory::*;
 pub use error::*;
 pub use instructions::*;
 pub use mutation::*;
+pub use packages::*;
 pub use sync::*;
 pub use ws::*;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::InstructionTarget;
+use crate::{InstructionTarget, PackageEdit, PackageIntake, PackageTransition};
 
 /// Most mutations one push carries.
 pub const MAX_PUSH_BATCH: usize = 500;
@@ -41,6 +41,12 @@ pub enum MutationBody {
     },
     /// Remove an instruction; removing one already gone is not an error.
     InstructionDelete { id: String },
+    /// Take a parcel in.
+    PackageIntake(PackageIntake),
+    /// Correct a parcel's details or assign its recipient.
+    PackageEdit(PackageEdit),
+    /// Move a parcel along its lifecycle.
+    PackageTransition(PackageTransition),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::{Building, Instruction, Resident, StaffMember, Unit};
+use crate::{Building, Instruction, Package, PackageEvent, Resident, StaffMember, Unit};
 
 /// Most changes one pull page carries, whatever the desk asks for.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
@@ -35,6 +35,8 @@ pub enum ChangeBody {
     StaffUpserted(StaffMember),
     InstructionUpserted(Instruction),
     InstructionDeleted { id: String },
+    PackageUpserted(Package),
+    PackageEventAdded(PackageEvent),
 }
 
 impl ChangeBody {
@@ -49,6 +51,8 @@ impl ChangeBody {
             Self::StaffUpserted(s) => ("staff", &s.id),
             Self::InstructionUpserted(i) => ("instruction", &i.id),
             Self::InstructionDeleted { id } => ("instruction", id),
+            Self::PackageUpserted(p) => ("package", &p.id),
+            Self::PackageEventAdded(e) => ("package_event", &e.id),
         }
     }
 

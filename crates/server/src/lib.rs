@@ -18,6 +18,7 @@ pub mod instructions;
 pub mod json;
 pub mod mutations;
 pub mod openapi;
+pub mod packages;
 pub mod pg_listen;
 pub mod shutdown;
 pub mod sync_routes;

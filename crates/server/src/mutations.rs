@@ -26,7 +26,8 @@
 //!   and this time it finds the record and answers it.
 
 use frontdesk_protocol::{
-    ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
+    Authority, ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
+    StaffRole,
 };
 use std::collections::HashMap;
 
@@ -38,13 +39,15 @@ use crate::auth::extractor::AuthStaff;
 use crate::changelog;
 use crate::db::{Backend, Db, WriteTurn, WriteTx, now_ms};
 use crate::error::{Error, Result};
-use crate::instructions;
+use crate::{instructions, packages};
 
 /// Who is writing: every mutation is scoped to the caller's building.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub building_id: String,
     pub staff_id: String,
+    /// Managers and admins may override what the rules refuse (with a reason).
+    pub authority: Authority,
 }
 
 impl From<&AuthStaff> for Caller {
@@ -52,6 +55,10 @@ impl From<&AuthStaff> for Caller {
         Self {
             building_id: auth.building_id().to_owned(),
             staff_id: auth.staff.id.clone(),
+            authority: match auth.staff.role {
+                StaffRole::Manager | StaffRole::Admin => Authority::Admin,
+                StaffRole::Doorman | StaffRole::Security => Authority::Staff,
+            },
         }
     }
 }
@@ -81,6 +88,9 @@ pub fn kind(body: &MutationBody) -> &'static str {
     match body {
         MutationBody::InstructionSave { .. } => "instruction_save",
         MutationBody::InstructionDelete { .. } => "instruction_delete",
+        MutationBody::PackageIntake(_) => "package_intake",
+        MutationBody::PackageEdit(_) => "package_edit",
+        MutationBody::PackageTransition(_) => "package_transition",
     }
 }
 
@@ -317,6 +327,15 @@ async fn apply_one(
             instructions::save(conn, caller, mutation.client_time_ms, id, target, text).await?
         }
         MutationBody::InstructionDelete { id } => instructions::delete(conn, caller, id).await?,
+        MutationBody::PackageIntake(intake) => {
+            // The intake's history event is named after the mutation.
+            let event_id = mutation.id.to_string();
+            packages::intake(conn, caller, mutation.client_time_ms, &event_id, intake).await?
+        }
+        MutationBody::PackageEdit(edit) => packages::edit(conn, caller, edit).await?,
+        MutationBody::PackageTransition(transition) => {
+            packages::transition(conn, caller, mutation.client_time_ms, transition).await?
+        }
     };
     Ok(match verdict {
         Verdict::Applied(changes) => {

@@ -28,6 +28,7 @@ const DESK_ERROR_CODES: ReadonlySet<string> = new Set<DeskErrorCode>([
   "not_signed_in",
   "not_found",
   "invalid_input",
+  "conflict",
   "cursor_expired",
   "resync_failed",
   "storage",

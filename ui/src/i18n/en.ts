@@ -23,6 +23,7 @@ export const en = {
     not_signed_in: "You're signed out. Sign in to continue.",
     not_found: "Not found.",
     invalid_input: "Some of the information isn't valid.",
+    conflict: "That doesn't fit the record as it is now.",
     cursor_expired: "The server no longer has this desk's recent history; the desk reloads its data from the server.",
     resync_failed: "The server refused this desk's data even after a reload. Press Sync now to try again; if it keeps failing, call your building manager.",
     storage: "Frontdesk couldn't read or write its data on this computer.",

@@ -26,6 +26,7 @@ export const fr: Messages = {
     not_signed_in: "Vous êtes déconnecté. Connectez-vous pour continuer.",
     not_found: "Introuvable.",
     invalid_input: "Certaines informations ne sont pas valides.",
+    conflict: "Ce changement ne correspond plus à l'état actuel du dossier.",
     cursor_expired:
       "Le serveur n'a plus l'historique récent de ce poste; le poste recharge ses données depuis le serveur.",
     resync_failed:

@@ -5,6 +5,7 @@ import type { DeskError } from "@/api/desk";
 const WITH_DETAILS: ReadonlySet<DeskError["code"]> = new Set([
   "bad_response",
   "invalid_input",
+  "conflict",
   "storage",
   "internal",
 ]);

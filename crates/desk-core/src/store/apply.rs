@@ -7,7 +7,8 @@
 //! page are one transaction.
 
 use frontdesk_protocol::{
-    Building, Change, ChangeBody, Instruction, PullResponse, Resident, StaffMember, Unit,
+    Building, Change, ChangeBody, Instruction, Package, PackageEvent, PullResponse, Resident,
+    StaffMember, Unit,
 };
 use sqlx::SqliteConnection;
 
@@ -23,6 +24,7 @@ pub struct Applied {
     pub changes: usize,
     pub directory_changed: bool,
     pub instructions_changed: bool,
+    pub packages_changed: bool,
     /// How many of the changes were echoes of this desk's own writes (which settles
     /// them in the outbox, so its counts changed).
     pub echoes: usize,
@@ -122,6 +124,7 @@ impl Store {
         // Everything shown may have changed, whatever the page held.
         applied.directory_changed = true;
         applied.instructions_changed = true;
+        applied.packages_changed = true;
         Ok(applied)
     }
 
@@ -260,6 +263,9 @@ async fn apply_runs(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResul
             ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
                 applied.instructions_changed = true;
             }
+            ChangeBody::PackageUpserted(_) | ChangeBody::PackageEventAdded(_) => {
+                applied.packages_changed = true;
+            }
             _ => applied.directory_changed = true,
         }
     }
@@ -335,6 +341,20 @@ async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<(
                 _ => None,
             });
             delete_by_ids(conn, DeleteFrom::Instructions, &ids).await
+        }
+        ChangeBody::PackageUpserted(_) => {
+            let packages: Vec<&Package> = bodies(run, |b| match b {
+                ChangeBody::PackageUpserted(p) => Some(p),
+                _ => None,
+            });
+            upsert_packages(conn, &packages).await
+        }
+        ChangeBody::PackageEventAdded(_) => {
+            let events: Vec<&PackageEvent> = bodies(run, |b| match b {
+                ChangeBody::PackageEventAdded(e) => Some(e),
+                _ => None,
+            });
+            upsert_package_events(conn, &events).await
         }
     }
 }
@@ -446,6 +466,49 @@ async fn upsert_instructions(
          FROM json_each(?) ORDER BY key",
     )
     .bind(serde_json::to_string(&rows)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_packages(conn: &mut SqliteConnection, packages: &[&Package]) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO packages (id, building_id, code, tracking_number, carrier, \
+         resident_id, unit_id, shelf, size, perishable, signature_required, fragile, note, \
+         status, received_at_ms, received_by, status_at_ms, collected_by) \
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.code'), json_extract(value, '$.tracking_number'), \
+         json_extract(value, '$.carrier'), json_extract(value, '$.resident_id'), \
+         json_extract(value, '$.unit_id'), json_extract(value, '$.shelf'), \
+         json_extract(value, '$.size'), json_extract(value, '$.flags.perishable'), \
+         json_extract(value, '$.flags.signature_required'), \
+         json_extract(value, '$.flags.fragile'), json_extract(value, '$.note'), \
+         json_extract(value, '$.status'), json_extract(value, '$.received_at_ms'), \
+         json_extract(value, '$.received_by'), json_extract(value, '$.status_at_ms'), \
+         json_extract(value, '$.collected_by') \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(packages)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_package_events(
+    conn: &mut SqliteConnection,
+    events: &[&PackageEvent],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO package_events (id, package_id, building_id, from_status, \
+         to_status, by_staff, at_ms, note, override_reason) \
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.package_id'), \
+         json_extract(value, '$.building_id'), json_extract(value, '$.from'), \
+         json_extract(value, '$.to'), json_extract(value, '$.by'), \
+         json_extract(value, '$.at_ms'), json_extract(value, '$.note'), \
+         json_extract(value, '$.override_reason') \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(events)?)
     .execute(conn)
     .await?;
     Ok(())

@@ -45,6 +45,7 @@ const PULL_PAGE: u32 = MAX_PULL_LIMIT;
 pub enum Changed {
     Directory,
     Instructions,
+    Packages,
     /// The outbox: something was queued, acknowledged or rejected.
     Outbox,
 }
@@ -285,6 +286,7 @@ impl Worker {
                     );
                     self.notify(Changed::Outbox);
                     self.notify(Changed::Instructions);
+                    self.notify(Changed::Packages);
                 }
                 // The request as a whole was refused (too large, malformed): find the
                 // culprit by sending one at a time, and reject only it.
@@ -298,6 +300,7 @@ impl Worker {
                         .await?;
                     self.notify(Changed::Outbox);
                     self.notify(Changed::Instructions);
+                    self.notify(Changed::Packages);
                 }
                 Err(e) => {
                     let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
@@ -393,6 +396,10 @@ impl Worker {
                 self.notify(Changed::Instructions);
                 self.notify(Changed::Outbox);
             }
+            if applied.packages_changed {
+                self.notify(Changed::Packages);
+                self.notify(Changed::Outbox);
+            }
             match next_answer {
                 Some(next) => prefetched = Some(next),
                 None => {
@@ -435,6 +442,7 @@ impl Worker {
             .await?;
         self.notify(Changed::Directory);
         self.notify(Changed::Instructions);
+        self.notify(Changed::Packages);
         self.notify(Changed::Outbox);
         // The status says a full resync happened, whatever the connection shows.
         let connection = self.handles.status.borrow().connection.clone();

@@ -1,0 +1,598 @@
+//! Parcels as the desk sees them: the server's rows with this desk's queued intakes,
+//! edits and transitions laid over them, so a parcel taken in during an outage is on
+//! the shelf at once and a pickup shows at once.
+//!
+//! The rules (what a package code is, which transitions are allowed, text limits) are
+//! `frontdesk_protocol::packages`, the same code the server runs on push. The desk
+//! checks before queueing so staff hear about a mistake at once; the server decides in
+//! commit order (two desks picking up one parcel: the second is refused, and its
+//! optimistic pickup is reverted with the reason).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use frontdesk_protocol::{
+    Authority, Mutation, MutationBody, Package, PackageEdit, PackageEvent, PackageFlags,
+    PackageIntake, PackageSize, PackageStatus, PackageTransition, check_transition,
+    package_code_from_bits, parse_package_code,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{DeskError, DeskErrorCode, DeskResult};
+use crate::instructions::Author;
+use crate::outbox::{self, OutboxState};
+use crate::store::Store;
+
+/// A parcel as shown, with whether something about it still waits for the server.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PackageView {
+    pub package: Package,
+    /// Taken in, edited or moved at this desk and not yet acknowledged by the server.
+    pub pending: bool,
+}
+
+/// What staff enter at intake. The desk makes the id and the code.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewPackage {
+    /// As scanned or typed; normalised with the carrier recognition.
+    pub tracking_number: Option<String>,
+    /// A carrier code chosen by staff; when `None`, the one recognised from the number.
+    pub carrier: Option<String>,
+    pub resident_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub shelf: Option<String>,
+    pub size: Option<PackageSize>,
+    pub flags: PackageFlags,
+    pub note: Option<String>,
+}
+
+/// Which parcels to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PackageQuery {
+    /// Only parcels still waiting for their resident (`waiting` or `notified`).
+    pub on_shelf: bool,
+    pub unit_id: Option<String>,
+    pub carrier: Option<String>,
+    /// Matches the package code or the tracking number (a whole scan or a prefix).
+    pub text: Option<String>,
+    pub limit: u32,
+}
+
+/// A step of a parcel's history, as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PackageEventView {
+    pub event: PackageEvent,
+    pub pending: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    building_id: String,
+    code: String,
+    tracking_number: Option<String>,
+    carrier: Option<String>,
+    resident_id: Option<String>,
+    unit_id: Option<String>,
+    shelf: Option<String>,
+    size: Option<String>,
+    perishable: bool,
+    signature_required: bool,
+    fragile: bool,
+    note: Option<String>,
+    status: String,
+    received_at_ms: i64,
+    received_by: String,
+    status_at_ms: i64,
+    collected_by: Option<String>,
+}
+
+impl Row {
+    fn package(self) -> DeskResult<Package> {
+        Ok(Package {
+            status: PackageStatus::parse(&self.status).ok_or_else(|| {
+                DeskError::new(
+                    DeskErrorCode::Storage,
+                    format!("package status {:?} unknown", self.status),
+                )
+            })?,
+            id: self.id,
+            building_id: self.building_id,
+            code: self.code,
+            tracking_number: self.tracking_number,
+            carrier: self.carrier,
+            resident_id: self.resident_id,
+            unit_id: self.unit_id,
+            shelf: self.shelf,
+            size: self.size.as_deref().and_then(PackageSize::parse),
+            flags: PackageFlags {
+                perishable: self.perishable,
+                signature_required: self.signature_required,
+                fragile: self.fragile,
+            },
+            note: self.note,
+            received_at_ms: self.received_at_ms,
+            received_by: self.received_by,
+            status_at_ms: self.status_at_ms,
+            collected_by: self.collected_by,
+        })
+    }
+}
+
+macro_rules! select_packages {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT id, building_id, code, tracking_number, carrier, resident_id, unit_id, \
+             shelf, size, perishable, signature_required, fragile, note, status, \
+             received_at_ms, received_by, status_at_ms, collected_by FROM packages ",
+            $($rest),*
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: String,
+    package_id: String,
+    building_id: String,
+    from_status: Option<String>,
+    to_status: String,
+    by_staff: String,
+    at_ms: i64,
+    note: Option<String>,
+    override_reason: Option<String>,
+}
+
+impl EventRow {
+    fn event(self) -> DeskResult<PackageEvent> {
+        let status = |s: &str| {
+            PackageStatus::parse(s).ok_or_else(|| {
+                DeskError::new(
+                    DeskErrorCode::Storage,
+                    format!("package status {s:?} unknown"),
+                )
+            })
+        };
+        Ok(PackageEvent {
+            from: self.from_status.as_deref().map(status).transpose()?,
+            to: status(&self.to_status)?,
+            id: self.id,
+            package_id: self.package_id,
+            building_id: self.building_id,
+            by: self.by_staff,
+            at_ms: self.at_ms,
+            note: self.note,
+            override_reason: self.override_reason,
+        })
+    }
+}
+
+fn invalid(reason: impl Into<String>) -> DeskError {
+    DeskError::new(DeskErrorCode::InvalidInput, reason)
+}
+
+/// The package a mutation is about, if it is a package mutation.
+fn package_id(body: &MutationBody) -> Option<&str> {
+    match body {
+        MutationBody::PackageIntake(i) => Some(&i.id),
+        MutationBody::PackageEdit(e) => Some(&e.id),
+        MutationBody::PackageTransition(t) => Some(&t.id),
+        MutationBody::InstructionSave { .. } | MutationBody::InstructionDelete { .. } => None,
+    }
+}
+
+/// Lays one queued mutation over the packages shown (and their histories, when kept).
+fn lay_over(
+    views: &mut BTreeMap<String, PackageView>,
+    events: Option<&mut Vec<PackageEventView>>,
+    mutation: &Mutation,
+    pending: bool,
+    author: &Author<'_>,
+) {
+    let at = mutation.client_time_ms;
+    match &mutation.body {
+        MutationBody::PackageIntake(i) => {
+            let package = Package {
+                id: i.id.clone(),
+                building_id: author.building_id.to_owned(),
+                code: i.code.clone(),
+                tracking_number: i.tracking_number.clone(),
+                carrier: i.carrier.clone(),
+                resident_id: i.resident_id.clone(),
+                unit_id: i.unit_id.clone(),
+                shelf: i.shelf.clone(),
+                size: i.size,
+                flags: i.flags,
+                note: i.note.clone(),
+                status: PackageStatus::Waiting,
+                received_at_ms: at,
+                received_by: author.staff_id.to_owned(),
+                status_at_ms: at,
+                collected_by: None,
+            };
+            if let Some(events) = events {
+                events.push(PackageEventView {
+                    event: PackageEvent {
+                        id: mutation.id.to_string(),
+                        package_id: i.id.clone(),
+                        building_id: author.building_id.to_owned(),
+                        from: None,
+                        to: PackageStatus::Waiting,
+                        by: author.staff_id.to_owned(),
+                        at_ms: at,
+                        note: None,
+                        override_reason: None,
+                    },
+                    pending,
+                });
+            }
+            views.insert(i.id.clone(), PackageView { package, pending });
+        }
+        MutationBody::PackageEdit(e) => {
+            if let Some(view) = views.get_mut(&e.id) {
+                let p = &mut view.package;
+                p.carrier = e.carrier.clone();
+                p.resident_id = e.resident_id.clone();
+                p.unit_id = e.unit_id.clone();
+                p.shelf = e.shelf.clone();
+                p.size = e.size;
+                p.flags = e.flags;
+                p.note = e.note.clone();
+                view.pending |= pending;
+            }
+        }
+        MutationBody::PackageTransition(t) => {
+            if let Some(view) = views.get_mut(&t.id) {
+                if let Some(events) = events {
+                    events.push(PackageEventView {
+                        event: PackageEvent {
+                            id: t.event_id.clone(),
+                            package_id: t.id.clone(),
+                            building_id: author.building_id.to_owned(),
+                            from: Some(view.package.status),
+                            to: t.to,
+                            by: author.staff_id.to_owned(),
+                            at_ms: at,
+                            note: t.note.clone(),
+                            override_reason: t.override_reason.clone(),
+                        },
+                        pending,
+                    });
+                }
+                let p = &mut view.package;
+                p.status = t.to;
+                p.status_at_ms = at;
+                p.collected_by = t.collected_by.clone();
+                view.pending |= pending;
+            }
+        }
+        MutationBody::InstructionSave { .. } | MutationBody::InstructionDelete { .. } => {}
+    }
+}
+
+impl PackageQuery {
+    fn matches(&self, p: &Package) -> bool {
+        (!self.on_shelf || p.status.is_on_shelf())
+            && self
+                .unit_id
+                .as_ref()
+                .is_none_or(|u| p.unit_id.as_ref() == Some(u))
+            && self
+                .carrier
+                .as_ref()
+                .is_none_or(|c| p.carrier.as_ref() == Some(c))
+            && self.text().is_none_or(|t| {
+                p.code.replace('-', "").starts_with(&t.replace('-', ""))
+                    || p.tracking_number
+                        .as_ref()
+                        .is_some_and(|n| n.starts_with(&t))
+            })
+    }
+
+    /// The search text as codes and tracking numbers are stored: upper case, trimmed.
+    fn text(&self) -> Option<String> {
+        let text = self.text.as_deref()?.trim();
+        (!text.is_empty()).then(|| {
+            parse_package_code(text).unwrap_or_else(|| frontdesk_carriers::normalize(text))
+        })
+    }
+}
+
+impl Store {
+    /// Parcels matching `query`, newest first, this desk's queued writes included.
+    pub async fn packages(
+        &self,
+        query: &PackageQuery,
+        author: &Author<'_>,
+    ) -> DeskResult<Vec<PackageView>> {
+        // One snapshot for the outbox and the server's rows (see `outbox::overlay_in`).
+        let mut snapshot = self.pool().begin().await?;
+        let overlay: Vec<(Mutation, OutboxState)> = outbox::overlay_in(&mut snapshot)
+            .await?
+            .into_iter()
+            .filter(|(m, _)| package_id(&m.body).is_some())
+            .collect();
+        // The server's rows the query may show, plus every row a queued write touches
+        // (a queued pickup takes a parcel off the shelf; a queued edit may move it to
+        // the unit asked for): the query is then decided on the laid-over state.
+        let touched: BTreeSet<&str> = overlay
+            .iter()
+            .filter_map(|(m, _)| package_id(&m.body))
+            .collect();
+        let touched = serde_json::to_string(&touched)?;
+        let status_filter = if query.on_shelf { 1 } else { 0 };
+        let rows: Vec<Row> = sqlx::query_as(select_packages!(
+            "WHERE (((? = 0 OR status IN ('waiting', 'notified')) ",
+            "AND (? IS NULL OR unit_id = ?) AND (? IS NULL OR carrier = ?)) ",
+            "OR id IN (SELECT value FROM json_each(?))) ",
+            "ORDER BY received_at_ms DESC"
+        ))
+        .bind(status_filter)
+        .bind(&query.unit_id)
+        .bind(&query.unit_id)
+        .bind(&query.carrier)
+        .bind(&query.carrier)
+        .bind(touched)
+        .fetch_all(&mut *snapshot)
+        .await?;
+        snapshot.commit().await?;
+        let mut views = BTreeMap::new();
+        for row in rows {
+            let package = row.package()?;
+            views.insert(
+                package.id.clone(),
+                PackageView {
+                    package,
+                    pending: false,
+                },
+            );
+        }
+        for (mutation, state) in &overlay {
+            lay_over(
+                &mut views,
+                None,
+                mutation,
+                *state == OutboxState::Pending,
+                author,
+            );
+        }
+        let mut shown: Vec<PackageView> = views
+            .into_values()
+            .filter(|v| query.matches(&v.package))
+            .collect();
+        shown.sort_by(|a, b| {
+            b.package
+                .received_at_ms
+                .cmp(&a.package.received_at_ms)
+                .then_with(|| b.package.id.cmp(&a.package.id))
+        });
+        if query.limit > 0 {
+            shown.truncate(query.limit as usize);
+        }
+        Ok(shown)
+    }
+
+    /// One parcel and its history (oldest first), queued writes included.
+    pub async fn package(
+        &self,
+        id: &str,
+        author: &Author<'_>,
+    ) -> DeskResult<(PackageView, Vec<PackageEventView>)> {
+        let mut snapshot = self.pool().begin().await?;
+        let row: Option<Row> = sqlx::query_as(select_packages!("WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *snapshot)
+            .await?;
+        let mut views = BTreeMap::new();
+        if let Some(row) = row {
+            let package = row.package()?;
+            views.insert(
+                package.id.clone(),
+                PackageView {
+                    package,
+                    pending: false,
+                },
+            );
+        }
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT id, package_id, building_id, from_status, to_status, by_staff, at_ms, note, \
+             override_reason FROM package_events WHERE package_id = ? ORDER BY at_ms, id",
+        )
+        .bind(id)
+        .fetch_all(&mut *snapshot)
+        .await?;
+        let overlay = outbox::overlay_in(&mut snapshot).await?;
+        snapshot.commit().await?;
+        let mut events: Vec<PackageEventView> = rows
+            .into_iter()
+            .map(|r| {
+                r.event().map(|event| PackageEventView {
+                    event,
+                    pending: false,
+                })
+            })
+            .collect::<DeskResult<_>>()?;
+        for (mutation, state) in overlay {
+            if package_id(&mutation.body) != Some(id) {
+                continue;
+            }
+            // An echo already pulled is in the history: laid over once, not twice.
+            let known: BTreeSet<String> = events.iter().map(|e| e.event.id.clone()).collect();
+            let mut fresh = Vec::new();
+            lay_over(
+                &mut views,
+                Some(&mut fresh),
+                &mutation,
+                state == OutboxState::Pending,
+                author,
+            );
+            events.extend(fresh.into_iter().filter(|e| !known.contains(&e.event.id)));
+        }
+        let view = views
+            .remove(id)
+            .ok_or_else(|| DeskError::new(DeskErrorCode::NotFound, format!("no package {id}")))?;
+        Ok((view, events))
+    }
+
+    /// Takes a parcel in: recognises the carrier, checks the recipient, and queues the
+    /// intake with a new id and code, in one transaction.
+    pub async fn intake_package(
+        &self,
+        new: NewPackage,
+        now_ms: i64,
+    ) -> DeskResult<(Mutation, PackageIntake)> {
+        let tracking = new
+            .tracking_number
+            .as_deref()
+            .map(frontdesk_carriers::identify)
+            .filter(|id| !id.tracking_number.is_empty());
+        let carrier = new.carrier.or_else(|| {
+            tracking
+                .as_ref()
+                .and_then(|id| id.carrier)
+                .map(|c| c.code().to_owned())
+        });
+        let id = uuid::Uuid::now_v7();
+        let intake = PackageIntake {
+            id: id.to_string(),
+            code: package_code_from_bits(rand::random::<u64>()),
+            tracking_number: tracking.map(|id| id.tracking_number),
+            carrier,
+            resident_id: new.resident_id,
+            unit_id: new.unit_id,
+            shelf: new.shelf,
+            size: new.size,
+            flags: new.flags,
+            note: new.note,
+        }
+        .normalized()
+        .map_err(invalid)?;
+        let mut tx = self.begin_write().await?;
+        let (resident_id, unit_id) =
+            recipient_in(&mut tx, intake.resident_id.clone(), intake.unit_id.clone()).await?;
+        let intake = PackageIntake {
+            resident_id,
+            unit_id,
+            ..intake
+        };
+        let mutation =
+            outbox::enqueue(&mut tx, MutationBody::PackageIntake(intake.clone()), now_ms).await?;
+        tx.commit().await?;
+        Ok((mutation, intake))
+    }
+
+    /// Corrects a parcel on the shelf, or assigns its recipient.
+    pub async fn edit_package(
+        &self,
+        edit: PackageEdit,
+        author: &Author<'_>,
+        now_ms: i64,
+    ) -> DeskResult<Mutation> {
+        let edit = edit.normalized().map_err(invalid)?;
+        let (view, _) = self.package(&edit.id, author).await?;
+        if !view.package.status.is_on_shelf() {
+            return Err(DeskError::new(
+                DeskErrorCode::Conflict,
+                format!(
+                    "package {} is no longer on the shelf: it cannot be changed",
+                    view.package.code
+                ),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let (resident_id, unit_id) =
+            recipient_in(&mut tx, edit.resident_id.clone(), edit.unit_id.clone()).await?;
+        let edit = PackageEdit {
+            resident_id,
+            unit_id,
+            ..edit
+        };
+        let mutation = outbox::enqueue(&mut tx, MutationBody::PackageEdit(edit), now_ms).await?;
+        tx.commit().await?;
+        Ok(mutation)
+    }
+
+    /// Moves parcels along their lifecycle (a pickup of everything for a unit is one
+    /// call), each checked against its status as shown here, all queued in one
+    /// transaction: either every one is queued or none.
+    pub async fn transition_packages(
+        &self,
+        moves: Vec<PackageTransition>,
+        authority: Authority,
+        author: &Author<'_>,
+        now_ms: i64,
+    ) -> DeskResult<Vec<Mutation>> {
+        let mut checked = Vec::with_capacity(moves.len());
+        for t in moves {
+            let t = t.normalized().map_err(invalid)?;
+            let (view, _) = self.package(&t.id, author).await?;
+            check_transition(
+                view.package.status,
+                t.to,
+                authority,
+                t.override_reason.as_deref(),
+            )
+            .map_err(|reason| {
+                DeskError::new(
+                    DeskErrorCode::Conflict,
+                    format!("{}: {reason}", view.package.code),
+                )
+            })?;
+            checked.push(t);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut queued = Vec::with_capacity(checked.len());
+        for t in checked {
+            queued
+                .push(outbox::enqueue(&mut tx, MutationBody::PackageTransition(t), now_ms).await?);
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+}
+
+/// Checks a recipient against the local directory and completes it as the server
+/// will: a resident's unit is theirs when none is given.
+async fn recipient_in(
+    conn: &mut sqlx::SqliteConnection,
+    resident_id: Option<String>,
+    unit_id: Option<String>,
+) -> DeskResult<(Option<String>, Option<String>)> {
+    let resident_unit = match &resident_id {
+        Some(resident) => {
+            let row: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT unit_id FROM residents WHERE id = ?")
+                    .bind(resident)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some((unit,)) = row else {
+                return Err(DeskError::new(
+                    DeskErrorCode::NotFound,
+                    format!("no resident {resident} here"),
+                ));
+            };
+            unit
+        }
+        None => None,
+    };
+    if let Some(unit) = &unit_id {
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM units WHERE id = ?")
+            .bind(unit)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_none() {
+            return Err(DeskError::new(
+                DeskErrorCode::NotFound,
+                format!("no unit {unit} here"),
+            ));
+        }
+        if resident_id.is_some() && resident_unit.as_deref() != Some(unit.as_str()) {
+            return Err(invalid("the resident does not live in that unit"));
+        }
+    }
+    Ok((resident_id, unit_id.or(resident_unit)))
+}
