@@ -165,7 +165,7 @@ async fn bad_intakes_are_refused_with_a_reason_and_write_nothing(backend: Backen
 
     let mut bad_code = intake("p-2", 8, None, None);
     if let MutationBody::PackageIntake(i) = &mut bad_code.body {
-        i.code = "not a code".into();
+        i.code = "no code!".into();
     }
     let mut bad_carrier = intake("p-3", 9, None, None);
     if let MutationBody::PackageIntake(i) = &mut bad_carrier.body {

@@ -212,3 +212,19 @@ describe("status bar counts", () => {
     await waitFor(() => expect(outboxRows()).toHaveLength(1));
   });
 });
+
+describe("describeMutation", () => {
+  it("says what a queued parcel write does, in both languages", async () => {
+    const { describeMutation } = await import("./SyncPanel");
+    const i18n = (await import("@/i18n")).default;
+    const pickup = {
+      kind: "package_transition" as const,
+      payload: { id: "p-1", event_id: "e-1", to: "picked_up" as const, note: null, collected_by: "Ada", override_reason: null },
+    };
+    await i18n.changeLanguage("en");
+    expect(describeMutation(i18n.t, pickup)).toBe("Mark parcel p-1 picked up");
+    await i18n.changeLanguage("fr");
+    expect(describeMutation(i18n.t, pickup)).toBe("Colis p-1 : remis");
+    await i18n.changeLanguage("en");
+  });
+});

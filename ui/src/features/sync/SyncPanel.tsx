@@ -40,6 +40,18 @@ export function describeMutation(t: TFunction, body: MutationBody): string {
       return t("sync.instructionSave", { target: targetText(t, body.payload.target), text: flat(body.payload.text) });
     case "instruction_delete":
       return t("sync.instructionDelete", { id: body.payload.id });
+    case "package_intake":
+      return t("sync.packageIntake", {
+        code: body.payload.code,
+        tracking: body.payload.tracking_number ?? "—",
+      });
+    case "package_edit":
+      return t("sync.packageEdit", { id: body.payload.id });
+    case "package_transition":
+      return t("sync.packageTransition", {
+        id: body.payload.id,
+        status: t(`sync.packageStatus.${body.payload.to}`),
+      });
   }
 }
 
