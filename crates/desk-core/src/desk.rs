@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember, StaffRole,
+    Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, watch};
@@ -424,10 +424,7 @@ impl Desk {
     async fn who(&self) -> DeskResult<(String, String, Authority)> {
         let active = self.active.lock().await;
         let who = signed_in(&active)?;
-        let authority = match who.staff.role {
-            StaffRole::Manager | StaffRole::Admin => Authority::Admin,
-            StaffRole::Doorman | StaffRole::Security => Authority::Staff,
-        };
+        let authority = Authority::of(who.staff.role);
         Ok((who.staff.id.clone(), who.building.id.clone(), authority))
     }
 

@@ -275,7 +275,7 @@ fn lay_over(
 }
 
 impl PackageQuery {
-    fn matches(&self, p: &Package) -> bool {
+    fn matches(&self, p: &Package, text: Option<&str>) -> bool {
         (!self.on_shelf || p.status.is_on_shelf())
             && self
                 .unit_id
@@ -285,11 +285,9 @@ impl PackageQuery {
                 .carrier
                 .as_ref()
                 .is_none_or(|c| p.carrier.as_ref() == Some(c))
-            && self.text().is_none_or(|t| {
+            && text.is_none_or(|t| {
                 p.code.replace('-', "").starts_with(&t.replace('-', ""))
-                    || p.tracking_number
-                        .as_ref()
-                        .is_some_and(|n| n.starts_with(&t))
+                    || p.tracking_number.as_ref().is_some_and(|n| n.starts_with(t))
             })
     }
 
@@ -360,9 +358,10 @@ impl Store {
                 author,
             );
         }
+        let text = query.text();
         let mut shown: Vec<PackageView> = views
             .into_values()
-            .filter(|v| query.matches(&v.package))
+            .filter(|v| query.matches(&v.package, text.as_deref()))
             .collect();
         shown.sort_by(|a, b| {
             b.package

@@ -220,6 +220,16 @@ pub enum Authority {
     Admin,
 }
 
+impl Authority {
+    /// Managers and admins may override; front-desk staff may not.
+    pub fn of(role: crate::StaffRole) -> Self {
+        match role {
+            crate::StaffRole::Manager | crate::StaffRole::Admin => Self::Admin,
+            crate::StaffRole::Doorman | crate::StaffRole::Security => Self::Staff,
+        }
+    }
+}
+
 /// Decides whether `from` → `to` is allowed. `override_reason` is what an admin gives
 /// to force a transition the rules refuse; it is ignored when the transition is allowed
 /// anyway. The error is the reason to show, in plain words.

@@ -10,10 +10,7 @@ use frontdesk_protocol::{
 use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;
-use crate::mutations::{Caller, Verdict};
-
-/// Longest instruction id, in characters (desks send UUIDs).
-pub const MAX_ID_CHARS: usize = 64;
+use crate::mutations::{Caller, Verdict, check_id};
 
 /// Creates or replaces instruction `id` (text and target), stamped with the caller
 /// and the desk's time. The stored text is trimmed.
@@ -25,7 +22,7 @@ pub async fn save(
     target: &InstructionTarget,
     text: &str,
 ) -> Result<Verdict> {
-    if let Some(rejection) = check_id(id) {
+    if let Some(rejection) = check_id(id, "instruction") {
         return Ok(rejection);
     }
     // The same rule the desk applies before queueing, so both say the same thing.
@@ -66,7 +63,7 @@ pub async fn save(
 /// Removes instruction `id` from the caller's building. Removing one that is already
 /// gone (or never was) is applied all the same, and logged, so every desk converges.
 pub async fn delete(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Verdict> {
-    if let Some(rejection) = check_id(id) {
+    if let Some(rejection) = check_id(id, "instruction") {
         return Ok(rejection);
     }
     if owned_elsewhere(conn, id, &caller.building_id).await? {
@@ -80,22 +77,6 @@ pub async fn delete(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Resu
     Ok(Verdict::Applied(vec![ChangeBody::InstructionDeleted {
         id: id.to_owned(),
     }]))
-}
-
-fn check_id(id: &str) -> Option<Verdict> {
-    if id.trim().is_empty() {
-        return Some(Verdict::rejected(
-            RejectCode::Invalid,
-            "the instruction id must not be empty",
-        ));
-    }
-    if id.chars().count() > MAX_ID_CHARS {
-        return Some(Verdict::rejected(
-            RejectCode::Invalid,
-            format!("the instruction id is longer than {MAX_ID_CHARS} characters"),
-        ));
-    }
-    None
 }
 
 fn forbidden(id: &str) -> Verdict {

@@ -27,7 +27,6 @@
 
 use frontdesk_protocol::{
     Authority, ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, RejectCode,
-    StaffRole,
 };
 use std::collections::HashMap;
 
@@ -55,10 +54,7 @@ impl From<&AuthStaff> for Caller {
         Self {
             building_id: auth.building_id().to_owned(),
             staff_id: auth.staff.id.clone(),
-            authority: match auth.staff.role {
-                StaffRole::Manager | StaffRole::Admin => Authority::Admin,
-                StaffRole::Doorman | StaffRole::Security => Authority::Staff,
-            },
+            authority: Authority::of(auth.staff.role),
         }
     }
 }
@@ -81,6 +77,27 @@ impl Verdict {
             reason: reason.into(),
         }
     }
+}
+
+/// Longest id a desk may give a record it creates, in characters (desks send UUIDs).
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Refuses an empty or overlong id of a record a desk creates; `what` names it
+/// ("instruction", "package", …).
+pub fn check_id(id: &str, what: &str) -> Option<Verdict> {
+    if id.trim().is_empty() {
+        return Some(Verdict::rejected(
+            RejectCode::Invalid,
+            format!("the {what} id must not be empty"),
+        ));
+    }
+    if id.chars().count() > MAX_ID_CHARS {
+        return Some(Verdict::rejected(
+            RejectCode::Invalid,
+            format!("the {what} id is longer than {MAX_ID_CHARS} characters"),
+        ));
+    }
+    None
 }
 
 /// The kind name on the wire, for logs.

@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::{bool_from_db, bool_to_db};
 use crate::error::{Error, Result};
-use crate::mutations::{Caller, Verdict};
+use crate::mutations::{Caller, Verdict, check_id};
 
 /// The columns of a package row, in the order of [`Package`].
 macro_rules! package_columns {
@@ -26,9 +26,6 @@ macro_rules! package_columns {
          status_at_ms, collected_by"
     };
 }
-
-/// Longest package or event id, in characters (desks send UUIDs).
-const MAX_ID_CHARS: usize = 64;
 
 /// Takes a parcel in: the package, `waiting`, and its intake event (whose id is the
 /// mutation's).
@@ -239,22 +236,6 @@ pub async fn transition(
         ChangeBody::PackageUpserted(package),
         ChangeBody::PackageEventAdded(event),
     ]))
-}
-
-fn check_id(id: &str, what: &str) -> Option<Verdict> {
-    if id.is_empty() {
-        return Some(Verdict::rejected(
-            RejectCode::Invalid,
-            format!("the {what} id must not be empty"),
-        ));
-    }
-    if id.chars().count() > MAX_ID_CHARS {
-        return Some(Verdict::rejected(
-            RejectCode::Invalid,
-            format!("the {what} id is longer than {MAX_ID_CHARS} characters"),
-        ));
-    }
-    None
 }
 
 fn forbidden(id: &str) -> Verdict {

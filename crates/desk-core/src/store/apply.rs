@@ -142,7 +142,7 @@ impl Store {
         let contiguous = changes.iter().map(|c| c.seq).eq(first.seq..=last);
         if contiguous {
             let mut tx = self.begin_apply().await?;
-            let mut applied = apply_fresh(&mut tx, changes).await?;
+            let mut applied = apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>()).await?;
             let moved = sqlx::query(
                 "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
             )
@@ -206,18 +206,11 @@ async fn apply_in(
         previous = Some(change.seq);
     }
     let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-    let mut applied = apply_runs(&mut *conn, &fresh).await?;
-    let echoes: Vec<(uuid::Uuid, i64)> = fresh
-        .iter()
-        .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
-        .collect();
+    let mut applied = apply_fresh(&mut *conn, &fresh).await?;
     let mut last = fresh.last().map_or(cursor, |c| c.seq);
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
-
-    outbox::mark_applied(&mut *conn, &echoes).await?;
-    applied.echoes = echoes.len();
     applied.cursor = last;
     // Its trigger forgets the acknowledged writes the cursor passes (see the
     // migrations).
@@ -237,9 +230,8 @@ async fn apply_in(
 
 /// Applies `changes` (all after the cursor, in order) and settles the outbox rows they
 /// echo; the caller moves the cursor.
-async fn apply_fresh(conn: &mut SqliteConnection, changes: &[Change]) -> DeskResult<Applied> {
-    let fresh: Vec<&Change> = changes.iter().collect();
-    let mut applied = apply_runs(&mut *conn, &fresh).await?;
+async fn apply_fresh(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResult<Applied> {
+    let mut applied = apply_runs(&mut *conn, fresh).await?;
     let echoes: Vec<(uuid::Uuid, i64)> = fresh
         .iter()
         .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
