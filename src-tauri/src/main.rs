@@ -7,6 +7,7 @@
 mod commands;
 mod events;
 mod launch;
+mod package_commands;
 
 use clap::Parser;
 use frontdesk_desk_core::Desk;
@@ -46,6 +47,21 @@ fn main() -> anyhow::Result<()> {
             commands::delete_instruction,
             commands::list_outbox,
             commands::dismiss_rejected,
+            package_commands::list_packages,
+            package_commands::get_package,
+            package_commands::intake_package,
+            package_commands::edit_package,
+            package_commands::transition_packages,
+            package_commands::lookup_scan,
+            package_commands::last_shelf,
+            package_commands::list_carriers,
+            package_commands::scanner_settings,
+            package_commands::set_scanner_settings,
+            package_commands::label_settings,
+            package_commands::set_label_settings,
+            package_commands::label_preview,
+            package_commands::print_label,
+            package_commands::test_print,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -13,8 +13,10 @@ use ts_rs::TS;
 use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
+use crate::labels::{self, LabelSettings};
 use crate::outbox::OutboxItem;
 use crate::packages::{NewPackage, PackageEventView, PackageQuery, PackageView};
+use crate::scanning::{ScanLookup, ScannerSettings};
 use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
@@ -78,6 +80,10 @@ impl DeskOptions {
 const SERVER_URL: &str = "server_url";
 const LANGUAGE: &str = "language";
 const SIGNED_IN: &str = "signed_in";
+const LABEL_SETTINGS: &str = "label_settings";
+const SCANNER_SETTINGS: &str = "scanner_settings";
+/// The shelf of the last parcel taken in here: the next one usually goes beside it.
+const LAST_SHELF: &str = "last_shelf";
 pub const LANGUAGES: [&str; 2] = ["en", "fr"];
 
 struct Active {
@@ -382,7 +388,93 @@ impl Desk {
                 store.intake_package(new, crate::now_ms()).await
             })
             .await?;
+        if intake.shelf.is_some() {
+            self.store
+                .set_setting(LAST_SHELF, intake.shelf.as_ref())
+                .await?;
+        }
         self.package(&intake.id).await.map(|(view, _)| view)
+    }
+
+    /// The shelf the next intake starts with: the last one used here.
+    pub async fn last_shelf(&self) -> DeskResult<Option<String>> {
+        self.store.setting(LAST_SHELF).await
+    }
+
+    /// What a scan is: one of our label codes, or a tracking number and the parcels on
+    /// the shelf that have it.
+    pub async fn lookup_scan(&self, text: &str) -> DeskResult<ScanLookup> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        self.store.lookup_scan(text, &author(who)).await
+    }
+
+    pub async fn label_settings(&self) -> DeskResult<LabelSettings> {
+        Ok(self
+            .store
+            .setting(LABEL_SETTINGS)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_label_settings(&self, settings: LabelSettings) -> DeskResult<LabelSettings> {
+        let settings = settings.validate()?;
+        self.store
+            .set_setting(LABEL_SETTINGS, Some(&settings))
+            .await?;
+        Ok(settings)
+    }
+
+    pub async fn scanner_settings(&self) -> DeskResult<ScannerSettings> {
+        Ok(self
+            .store
+            .setting(SCANNER_SETTINGS)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_scanner_settings(
+        &self,
+        settings: ScannerSettings,
+    ) -> DeskResult<ScannerSettings> {
+        let settings = settings.validate()?;
+        self.store
+            .set_setting(SCANNER_SETTINGS, Some(&settings))
+            .await?;
+        Ok(settings)
+    }
+
+    /// A parcel's label as a PNG, as this desk's printer would print it. The times on
+    /// it are at `utc_offset_minutes` (the desk's clock, as the window knows it).
+    pub async fn label_preview(
+        &self,
+        package_id: &str,
+        utc_offset_minutes: i32,
+    ) -> DeskResult<Vec<u8>> {
+        let (view, _) = self.package(package_id).await?;
+        let settings = self.label_settings().await?;
+        labels::preview_png(&labels::label_data(&view, utc_offset_minutes), &settings)
+    }
+
+    /// Prints a parcel's label (again) on this desk's printer.
+    pub async fn print_label(&self, package_id: &str, utc_offset_minutes: i32) -> DeskResult<()> {
+        let (view, _) = self.package(package_id).await?;
+        let settings = self.label_settings().await?;
+        labels::print(&labels::label_data(&view, utc_offset_minutes), &settings).await
+    }
+
+    /// Prints a test label with `settings` (not necessarily saved yet).
+    pub async fn test_print(
+        &self,
+        settings: LabelSettings,
+        utc_offset_minutes: i32,
+    ) -> DeskResult<()> {
+        let settings = settings.validate()?;
+        labels::print(
+            &labels::test_label(crate::now_ms(), utc_offset_minutes),
+            &settings,
+        )
+        .await
     }
 
     /// Corrects a parcel on the shelf, or assigns its recipient.

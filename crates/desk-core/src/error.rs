@@ -30,6 +30,9 @@ pub enum DeskErrorCode {
     /// The server refused the cursor again right after a full resync: syncing stops
     /// until staff ask for it (Sync now).
     ResyncFailed,
+    /// The label did not reach the printer (none set up, unreachable, refused): the
+    /// parcel is stored all the same, and the label can be printed again.
+    PrintFailed,
     /// The local store failed (disk full, corrupt file…).
     Storage,
     Internal,

@@ -23,6 +23,11 @@ use crate::instructions::Author;
 use crate::outbox::{self, OutboxState};
 use crate::store::Store;
 
+/// Days on the shelf after which a parcel is overdue: shown with a badge at the desk,
+/// and the server's default for reminders.
+pub const OVERDUE_AFTER_DAYS: i64 = 3;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
 /// A parcel as shown, with whether something about it still waits for the server.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -30,6 +35,27 @@ pub struct PackageView {
     pub package: Package,
     /// Taken in, edited or moved at this desk and not yet acknowledged by the server.
     pub pending: bool,
+    /// The recipient's name from the local directory (`None` when unassigned or no
+    /// longer in the directory).
+    pub recipient_name: Option<String>,
+    pub unit_number: Option<String>,
+    /// The staff member who took it in, by name.
+    pub received_by_name: Option<String>,
+    /// On the shelf for more than [`OVERDUE_AFTER_DAYS`] days.
+    pub overdue: bool,
+}
+
+impl PackageView {
+    fn new(package: Package, pending: bool) -> Self {
+        Self {
+            package,
+            pending,
+            recipient_name: None,
+            unit_number: None,
+            received_by_name: None,
+            overdue: false,
+        }
+    }
 }
 
 /// What staff enter at intake. The desk makes the id and the code.
@@ -54,6 +80,11 @@ pub struct NewPackage {
 pub struct PackageQuery {
     /// Only parcels still waiting for their resident (`waiting` or `notified`).
     pub on_shelf: bool,
+    /// Only parcels with this status.
+    pub status: Option<PackageStatus>,
+    /// Only parcels received before this time (the "older than N days" filter).
+    #[ts(type = "number | null")]
+    pub received_before_ms: Option<i64>,
     pub unit_id: Option<String>,
     pub carrier: Option<String>,
     /// Matches the package code or the tracking number (a whole scan or a prefix).
@@ -67,6 +98,16 @@ pub struct PackageQuery {
 pub struct PackageEventView {
     pub event: PackageEvent,
     pub pending: bool,
+    /// Who made it, by name (`None` when the staff member is not in the directory).
+    pub by_name: Option<String>,
+}
+
+/// A parcel's page: the parcel and its history, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PackageDetail {
+    pub view: PackageView,
+    pub events: Vec<PackageEventView>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -228,9 +269,10 @@ fn lay_over(
                         override_reason: None,
                     },
                     pending,
+                    by_name: None,
                 });
             }
-            views.insert(i.id.clone(), PackageView { package, pending });
+            views.insert(i.id.clone(), PackageView::new(package, pending));
         }
         MutationBody::PackageEdit(e) => {
             if let Some(view) = views.get_mut(&e.id) {
@@ -261,6 +303,7 @@ fn lay_over(
                             override_reason: t.override_reason.clone(),
                         },
                         pending,
+                        by_name: None,
                     });
                 }
                 let p = &mut view.package;
@@ -277,6 +320,8 @@ fn lay_over(
 impl PackageQuery {
     fn matches(&self, p: &Package, text: Option<&str>) -> bool {
         (!self.on_shelf || p.status.is_on_shelf())
+            && self.status.is_none_or(|s| p.status == s)
+            && self.received_before_ms.is_none_or(|t| p.received_at_ms < t)
             && self
                 .unit_id
                 .as_ref()
@@ -325,11 +370,16 @@ impl Store {
         let status_filter = if query.on_shelf { 1 } else { 0 };
         let rows: Vec<Row> = sqlx::query_as(select_packages!(
             "WHERE (((? = 0 OR status IN ('waiting', 'notified')) ",
+            "AND (? IS NULL OR status = ?) AND (? IS NULL OR received_at_ms < ?) ",
             "AND (? IS NULL OR unit_id = ?) AND (? IS NULL OR carrier = ?)) ",
             "OR id IN (SELECT value FROM json_each(?))) ",
             "ORDER BY received_at_ms DESC"
         ))
         .bind(status_filter)
+        .bind(query.status.map(PackageStatus::as_str))
+        .bind(query.status.map(PackageStatus::as_str))
+        .bind(query.received_before_ms)
+        .bind(query.received_before_ms)
         .bind(&query.unit_id)
         .bind(&query.unit_id)
         .bind(&query.carrier)
@@ -341,13 +391,7 @@ impl Store {
         let mut views = BTreeMap::new();
         for row in rows {
             let package = row.package()?;
-            views.insert(
-                package.id.clone(),
-                PackageView {
-                    package,
-                    pending: false,
-                },
-            );
+            views.insert(package.id.clone(), PackageView::new(package, false));
         }
         for (mutation, state) in &overlay {
             lay_over(
@@ -372,6 +416,7 @@ impl Store {
         if query.limit > 0 {
             shown.truncate(query.limit as usize);
         }
+        self.describe(&mut shown, &mut [], crate::now_ms()).await?;
         Ok(shown)
     }
 
@@ -389,13 +434,7 @@ impl Store {
         let mut views = BTreeMap::new();
         if let Some(row) = row {
             let package = row.package()?;
-            views.insert(
-                package.id.clone(),
-                PackageView {
-                    package,
-                    pending: false,
-                },
-            );
+            views.insert(package.id.clone(), PackageView::new(package, false));
         }
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT id, package_id, building_id, from_status, to_status, by_staff, at_ms, note, \
@@ -412,6 +451,7 @@ impl Store {
                 r.event().map(|event| PackageEventView {
                     event,
                     pending: false,
+                    by_name: None,
                 })
             })
             .collect::<DeskResult<_>>()?;
@@ -434,6 +474,10 @@ impl Store {
         let view = views
             .remove(id)
             .ok_or_else(|| DeskError::new(DeskErrorCode::NotFound, format!("no package {id}")))?;
+        let mut shown = [view];
+        self.describe(&mut shown, &mut events, crate::now_ms())
+            .await?;
+        let [view] = shown;
         Ok((view, events))
     }
 
@@ -551,6 +595,70 @@ impl Store {
         }
         tx.commit().await?;
         Ok(queued)
+    }
+}
+
+impl Store {
+    /// Fills in the names the screens show (recipient, unit, staff) from the local
+    /// directory in three statements, whatever the number of parcels, and whether each
+    /// parcel is overdue at `now_ms`.
+    async fn describe(
+        &self,
+        views: &mut [PackageView],
+        events: &mut [PackageEventView],
+        now_ms: i64,
+    ) -> DeskResult<()> {
+        let ids = |it: &mut dyn Iterator<Item = Option<&String>>| -> DeskResult<String> {
+            let set: BTreeSet<&String> = it.flatten().collect();
+            Ok(serde_json::to_string(&set)?)
+        };
+        let residents = ids(&mut views.iter().map(|v| v.package.resident_id.as_ref()))?;
+        let units = ids(&mut views.iter().map(|v| v.package.unit_id.as_ref()))?;
+        let staff = ids(&mut views
+            .iter()
+            .map(|v| Some(&v.package.received_by))
+            .chain(events.iter().map(|e| Some(&e.event.by))))?;
+        let mut conn = self.pool().acquire().await?;
+        let resident_names: BTreeMap<String, String> = sqlx::query_as(
+            "SELECT id, trim(first_name || ' ' || last_name) FROM residents \
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(residents)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        let unit_numbers: BTreeMap<String, String> = sqlx::query_as(
+            "SELECT id, unit_number FROM units WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(units)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        let staff_names: BTreeMap<String, String> = sqlx::query_as(
+            "SELECT id, name FROM staff WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(staff)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        let name = |map: &BTreeMap<String, String>, id: Option<&String>| {
+            id.and_then(|id| map.get(id)).cloned()
+        };
+        for v in views.iter_mut() {
+            let p = &v.package;
+            v.recipient_name = name(&resident_names, p.resident_id.as_ref());
+            v.unit_number = name(&unit_numbers, p.unit_id.as_ref());
+            v.received_by_name = name(&staff_names, Some(&p.received_by));
+            v.overdue =
+                p.status.is_on_shelf() && now_ms - p.received_at_ms > OVERDUE_AFTER_DAYS * DAY_MS;
+        }
+        for e in events.iter_mut() {
+            e.by_name = name(&staff_names, Some(&e.event.by));
+        }
+        Ok(())
     }
 }
 

@@ -6,7 +6,17 @@ import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { DeskError } from "@/bindings/DeskError";
 import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
 import type { InstructionTarget } from "@/bindings/InstructionTarget";
+import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { InstructionView } from "@/bindings/InstructionView";
+import type { LabelSettings } from "@/bindings/LabelSettings";
+import type { NewPackage } from "@/bindings/NewPackage";
+import type { PackageDetail } from "@/bindings/PackageDetail";
+import type { PackageEdit } from "@/bindings/PackageEdit";
+import type { PackageQuery } from "@/bindings/PackageQuery";
+import type { PackageTransition } from "@/bindings/PackageTransition";
+import type { PackageView } from "@/bindings/PackageView";
+import type { ScanLookup } from "@/bindings/ScanLookup";
+import type { ScannerSettings } from "@/bindings/ScannerSettings";
 import type { OutboxItem } from "@/bindings/OutboxItem";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
@@ -14,6 +24,12 @@ import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 
 export type { DeskError, DeskErrorCode };
+
+/** Minutes east of UTC of this computer's clock now (Montréal in winter: -300), for times
+ *  the desk prints. */
+export function utcOffsetMinutes(at: Date = new Date()): number {
+  return -at.getTimezoneOffset();
+}
 
 /** The UI language as stored by the desk; `null` follows the operating system. */
 export type LanguageSetting = "en" | "fr" | null;
@@ -30,6 +46,7 @@ const DESK_ERROR_CODES: ReadonlySet<string> = new Set<DeskErrorCode>([
   "invalid_input",
   "conflict",
   "cursor_expired",
+  "print_failed",
   "resync_failed",
   "storage",
   "internal",
@@ -84,6 +101,35 @@ export const desk = {
   /** Forget a refused write once staff have read why. */
   dismissRejected: (mutationId: string) => call<null>("dismiss_rejected", { mutationId }),
 
+  /** Parcels matching the query, newest first, this desk's queued writes included. */
+  listPackages: (query: PackageQuery) => call<PackageView[]>("list_packages", { query }),
+  /** One parcel and its history (oldest first). */
+  getPackage: (id: string) => call<PackageDetail>("get_package", { id }),
+  /** Takes a parcel in: stored here at once and queued for the server. */
+  intakePackage: (pkg: NewPackage) => call<PackageView>("intake_package", { package: pkg }),
+  /** Corrects a parcel on the shelf, or assigns its recipient (bulk intake). */
+  editPackage: (edit: PackageEdit) => call<null>("edit_package", { edit }),
+  /** Moves parcels along their lifecycle, all or none (a pickup of a unit's parcels). */
+  transitionPackages: (moves: PackageTransition[]) => call<null>("transition_packages", { moves }),
+  /** What a scan or typed text is: one of our label codes, or a tracking number. */
+  lookupScan: (text: string) => call<ScanLookup>("lookup_scan", { text }),
+  /** The shelf of the last parcel taken in at this desk. */
+  lastShelf: () => call<string | null>("last_shelf"),
+  listCarriers: () => call<CarrierOption[]>("list_carriers"),
+  scannerSettings: () => call<ScannerSettings>("scanner_settings"),
+  setScannerSettings: (settings: ScannerSettings) =>
+    call<ScannerSettings>("set_scanner_settings", { settings }),
+  labelSettings: () => call<LabelSettings>("label_settings"),
+  setLabelSettings: (settings: LabelSettings) => call<LabelSettings>("set_label_settings", { settings }),
+  /** A parcel's label as PNG bytes, as this desk's printer prints it. */
+  labelPreview: (id: string) =>
+    call<ArrayBuffer>("label_preview", { id, utcOffsetMinutes: utcOffsetMinutes() }),
+  /** Prints (or reprints) a parcel's label; rejects with `print_failed` and the reason. */
+  printLabel: (id: string) => call<null>("print_label", { id, utcOffsetMinutes: utcOffsetMinutes() }),
+  /** Prints a test label with these settings (saved or not). */
+  testPrint: (settings: LabelSettings) =>
+    call<null>("test_print", { settings, utcOffsetMinutes: utcOffsetMinutes() }),
+
   /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
     listen<SyncStatus>("sync-status", (event) => handler(event.payload)),
@@ -93,6 +139,9 @@ export const desk = {
   /** Fires after instructions changed here or from a pull: refresh the visible ones. */
   onInstructionsChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("instructions-changed", () => handler()),
+  /** Fires after parcels changed here or from the server: refresh the visible ones. */
+  onPackagesChanged: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>("packages-changed", () => handler()),
   /** Fires when the queue of writes changed (queued, sent, refused, dismissed). */
   onOutboxChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("outbox-changed", () => handler()),

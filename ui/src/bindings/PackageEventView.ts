@@ -4,4 +4,8 @@ import type { PackageEvent } from "./PackageEvent";
 /**
  * A step of a parcel's history, as shown.
  */
-export type PackageEventView = { event: PackageEvent, pending: boolean, };
+export type PackageEventView = { event: PackageEvent, pending: boolean, 
+/**
+ * Who made it, by name (`None` when the staff member is not in the directory).
+ */
+by_name: string | null, };

@@ -8,4 +8,17 @@ export type PackageView = { package: Package,
 /**
  * Taken in, edited or moved at this desk and not yet acknowledged by the server.
  */
-pending: boolean, };
+pending: boolean, 
+/**
+ * The recipient's name from the local directory (`None` when unassigned or no
+ * longer in the directory).
+ */
+recipient_name: string | null, unit_number: string | null, 
+/**
+ * The staff member who took it in, by name.
+ */
+received_by_name: string | null, 
+/**
+ * On the shelf for more than [`OVERDUE_AFTER_DAYS`] days.
+ */
+overdue: boolean, };

@@ -70,7 +70,8 @@ pub fn validate_code(code: &str) -> Result<(), LabelError> {
 }
 
 /// A label stock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub enum LabelSize {
     /// DYMO 30334, 57 × 32 mm, landscape.
     #[serde(rename = "dymo-30334")]

@@ -30,12 +30,17 @@ pub const DEFAULT_ZPL_PORT: u16 = 9100;
 /// JSON: `{"kind":"zpl","address":"192.168.1.50:9100","dpi":203}`,
 /// `{"kind":"system","name":"DYMO_LabelWriter_450"}` (`"name":null` for the default
 /// printer), `{"kind":"none"}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
 pub enum PrinterConfig {
     /// A Zebra (or ZPL-compatible) printer on the network: `host`, `host:port`,
     /// `ip`, `ip:port` or `[ipv6]:port`.
-    Zpl { address: String, dpi: Dpi },
+    Zpl {
+        address: String,
+        #[ts(type = "203 | 300")]
+        dpi: Dpi,
+    },
     /// A printer of the OS print system (CUPS queue name, Windows printer name); `None`
     /// for the default printer. Gets a PDF.
     System { name: Option<String> },
