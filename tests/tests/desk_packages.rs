@@ -49,6 +49,7 @@ fn pickup(id: &str, by: &str) -> PackageTransition {
         note: None,
         collected_by: Some(by.into()),
         override_reason: None,
+        signature: None,
     }
 }
 

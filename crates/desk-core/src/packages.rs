@@ -82,6 +82,8 @@ pub struct PackageQuery {
     pub on_shelf: bool,
     /// Only parcels with this status.
     pub status: Option<PackageStatus>,
+    /// Only parcels without a recipient yet (taken in by bulk intake, to assign).
+    pub unassigned: bool,
     /// Only parcels received before this time (the "older than N days" filter).
     #[ts(type = "number | null")]
     pub received_before_ms: Option<i64>,
@@ -186,6 +188,7 @@ struct EventRow {
     at_ms: i64,
     note: Option<String>,
     override_reason: Option<String>,
+    signature: Option<String>,
 }
 
 impl EventRow {
@@ -208,6 +211,7 @@ impl EventRow {
             at_ms: self.at_ms,
             note: self.note,
             override_reason: self.override_reason,
+            signature: self.signature,
         })
     }
 }
@@ -267,6 +271,7 @@ fn lay_over(
                         at_ms: at,
                         note: None,
                         override_reason: None,
+                        signature: None,
                     },
                     pending,
                     by_name: None,
@@ -301,6 +306,7 @@ fn lay_over(
                             at_ms: at,
                             note: t.note.clone(),
                             override_reason: t.override_reason.clone(),
+                            signature: t.signature.clone(),
                         },
                         pending,
                         by_name: None,
@@ -321,6 +327,7 @@ impl PackageQuery {
     fn matches(&self, p: &Package, text: Option<&str>) -> bool {
         (!self.on_shelf || p.status.is_on_shelf())
             && self.status.is_none_or(|s| p.status == s)
+            && (!self.unassigned || (p.resident_id.is_none() && p.unit_id.is_none()))
             && self.received_before_ms.is_none_or(|t| p.received_at_ms < t)
             && self
                 .unit_id
@@ -438,7 +445,7 @@ impl Store {
         }
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT id, package_id, building_id, from_status, to_status, by_staff, at_ms, note, \
-             override_reason FROM package_events WHERE package_id = ? ORDER BY at_ms, id",
+             override_reason, signature FROM package_events WHERE package_id = ? ORDER BY at_ms, id",
         )
         .bind(id)
         .fetch_all(&mut *snapshot)

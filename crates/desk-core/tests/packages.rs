@@ -97,6 +97,7 @@ fn pickup(id: &str, by: Option<&str>) -> PackageTransition {
         note: None,
         collected_by: by.map(Into::into),
         override_reason: None,
+        signature: None,
     }
 }
 
@@ -282,6 +283,7 @@ async fn the_echo_settles_an_intake_and_a_rejection_reverts_a_pickup() {
         at_ms: 1,
         note: None,
         override_reason: None,
+        signature: None,
     };
     store
         .apply_changes(
@@ -345,4 +347,55 @@ async fn the_echo_settles_an_intake_and_a_rejection_reverts_a_pickup() {
         items[0].reject_reason.as_deref(),
         Some("the package was already picked up")
     );
+}
+
+#[tokio::test]
+async fn a_pulled_pickup_keeps_its_signature_in_the_history() {
+    let (_dir, store) = seeded().await;
+    let package = Package {
+        id: "p-1".into(),
+        building_id: "b1".into(),
+        code: "ABCD-EFGH".into(),
+        tracking_number: None,
+        carrier: None,
+        resident_id: Some("r1".into()),
+        unit_id: Some("u1".into()),
+        shelf: None,
+        size: None,
+        flags: PackageFlags {
+            signature_required: true,
+            ..PackageFlags::default()
+        },
+        note: None,
+        status: PackageStatus::PickedUp,
+        received_at_ms: 1,
+        received_by: "staff-other".into(),
+        status_at_ms: 2,
+        collected_by: Some("Hélène Côté".into()),
+    };
+    let event = PackageEvent {
+        id: "e-1".into(),
+        package_id: "p-1".into(),
+        building_id: "b1".into(),
+        from: Some(PackageStatus::Waiting),
+        to: PackageStatus::PickedUp,
+        by: "staff-other".into(),
+        at_ms: 2,
+        note: None,
+        override_reason: None,
+        signature: Some("M 1 2 L 3 4".into()),
+    };
+    store
+        .apply_changes(
+            &[
+                change(4, None, ChangeBody::PackageUpserted(package)),
+                change(5, None, ChangeBody::PackageEventAdded(event)),
+            ],
+            0,
+        )
+        .await
+        .unwrap();
+    let (_, history) = store.package("p-1", &ME).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].event.signature.as_deref(), Some("M 1 2 L 3 4"));
 }

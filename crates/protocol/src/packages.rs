@@ -14,6 +14,12 @@ use ts_rs::TS;
 pub const MAX_PACKAGE_TEXT_CHARS: usize = 500;
 /// Longest tracking number kept, in characters (carrier barcodes stay well below).
 pub const MAX_TRACKING_CHARS: usize = 64;
+/// Longest signature kept, in characters of its path data.
+pub const MAX_SIGNATURE_CHARS: usize = 32_000;
+/// The box a signature is drawn in: `x` in `0..=SIGNATURE_WIDTH`, `y` in
+/// `0..=SIGNATURE_HEIGHT`.
+pub const SIGNATURE_WIDTH: u32 = 1000;
+pub const SIGNATURE_HEIGHT: u32 = 400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -158,6 +164,10 @@ pub struct PackageEvent {
     pub note: Option<String>,
     /// Set when an admin forced a transition the rules refuse.
     pub override_reason: Option<String>,
+    /// The signature of who collected it, for a parcel that needed one (see
+    /// [`normalize_signature`]).
+    #[serde(default)]
+    pub signature: Option<String>,
 }
 
 /// Taking a parcel in (mutation `package_intake`). The desk makes the id (UUID v7) and
@@ -210,6 +220,10 @@ pub struct PackageTransition {
     pub collected_by: Option<String>,
     /// For an admin forcing a transition the rules refuse.
     pub override_reason: Option<String>,
+    /// For a pickup: the signature captured on screen, as SVG path data (see
+    /// [`normalize_signature`]). Kept only on a pickup.
+    #[serde(default)]
+    pub signature: Option<String>,
 }
 
 /// Who may stop a transition the rules refuse.
@@ -373,7 +387,13 @@ impl PackageTransition {
         if self.to == PackageStatus::PickedUp && collected_by.is_none() {
             return Err("say who collected the package".into());
         }
+        let signature = normalize_signature(self.signature.as_deref())?;
         Ok(Self {
+            signature: if self.to == PackageStatus::PickedUp {
+                signature
+            } else {
+                None
+            },
             id: self.id.trim().to_owned(),
             event_id: self.event_id.trim().to_owned(),
             to: self.to,
@@ -386,6 +406,46 @@ impl PackageTransition {
             override_reason: normalize_package_text(self.override_reason.as_deref(), "reason")?,
         })
     }
+}
+
+/// A signature as stored: SVG path data of straight strokes in the
+/// [`SIGNATURE_WIDTH`] × [`SIGNATURE_HEIGHT`] box, integers only, `M x y` starting each
+/// stroke and `L x y` continuing it (`M 10 20 L 30 40 L 35 42 M …`). Nothing else is
+/// accepted, so a stored signature can be drawn as a path without escaping anything.
+/// White space is folded; `None` or blank gives `None`.
+pub fn normalize_signature(text: Option<&str>) -> Result<Option<String>, String> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.len() > MAX_SIGNATURE_CHARS {
+        return Err(format!(
+            "the signature is too detailed ({} characters; at most {MAX_SIGNATURE_CHARS})",
+            text.len()
+        ));
+    }
+    let bad = |why: &str| Err(format!("the signature is not valid: {why}"));
+    let mut out = String::with_capacity(text.len());
+    let mut tokens = text.split_ascii_whitespace();
+    let mut first = true;
+    while let Some(command) = tokens.next() {
+        match command {
+            "M" => {}
+            "L" if !first => {}
+            "L" => return bad("a stroke must start with M"),
+            _ => return bad("only M and L commands are allowed"),
+        }
+        first = false;
+        let mut coordinate =
+            |max: u32| -> Option<u32> { tokens.next()?.parse::<u32>().ok().filter(|v| *v <= max) };
+        let (Some(x), Some(y)) = (coordinate(SIGNATURE_WIDTH), coordinate(SIGNATURE_HEIGHT)) else {
+            return bad("each point is two whole numbers inside the signature box");
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("{command} {x} {y}"));
+    }
+    Ok(Some(out))
 }
 
 /// The alphabet of package codes: Crockford's base 32 (no I, L, O, U), so a code read
@@ -489,6 +549,49 @@ mod tests {
         assert_eq!(parse_package_code("ABCD-EFGHJ"), None);
         assert_eq!(parse_package_code("ABCD-EFG!"), None);
         assert_eq!(parse_package_code("1Z12345E0205271686"), None);
+    }
+
+    #[test]
+    fn signatures_are_strokes_of_whole_points_in_the_box_and_nothing_else() {
+        assert_eq!(
+            normalize_signature(Some(" M 10 20 L 30  40\nM 0 0 L 1000 400 ")),
+            Ok(Some("M 10 20 L 30 40 M 0 0 L 1000 400".into()))
+        );
+        assert_eq!(normalize_signature(Some("  ")), Ok(None));
+        for bad in [
+            "L 1 1",
+            "M 1",
+            "M 1 401",
+            "M 1001 1",
+            "M -1 1",
+            "M 1.5 1",
+            "M 1 1 Z",
+            "M 1 1 L 2 2\"/><script>",
+            "<svg onload=alert(1)>",
+        ] {
+            assert!(normalize_signature(Some(bad)).is_err(), "{bad}");
+        }
+        let huge = "M 1 1 ".repeat(MAX_SIGNATURE_CHARS / 6 + 1);
+        assert!(normalize_signature(Some(&huge)).is_err());
+    }
+
+    #[test]
+    fn a_signature_is_kept_on_a_pickup_only() {
+        let t = PackageTransition {
+            id: "p".into(),
+            event_id: "e".into(),
+            to: PickedUp,
+            note: None,
+            collected_by: Some("Hélène".into()),
+            override_reason: None,
+            signature: Some("M 1 1 L 2 2".into()),
+        };
+        assert_eq!(
+            t.clone().normalized().unwrap().signature.as_deref(),
+            Some("M 1 1 L 2 2")
+        );
+        let lost = PackageTransition { to: Lost, ..t };
+        assert_eq!(lost.normalized().unwrap().signature, None);
     }
 
     #[test]

@@ -116,6 +116,7 @@ pub async fn intake(
         at_ms: client_time_ms,
         note: None,
         override_reason: None,
+        signature: None,
     };
     insert_package(conn, &package).await?;
     insert_event(conn, &event).await?;
@@ -223,6 +224,7 @@ pub async fn transition(
         override_reason: check_transition(package.status, transition.to, Authority::Staff, None)
             .err()
             .and(transition.override_reason),
+        signature: transition.signature,
     };
     let package = Package {
         status: transition.to,
@@ -406,8 +408,9 @@ async fn update_package(conn: &mut AnyConnection, p: &Package) -> Result<()> {
 async fn insert_event(conn: &mut AnyConnection, e: &PackageEvent) -> Result<()> {
     sqlx::query(
         "INSERT INTO package_events \
-         (id, package_id, building_id, from_status, to_status, by_staff, at_ms, note, override_reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         (id, package_id, building_id, from_status, to_status, by_staff, at_ms, note, \
+          override_reason, signature) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&e.id)
     .bind(&e.package_id)
@@ -418,6 +421,7 @@ async fn insert_event(conn: &mut AnyConnection, e: &PackageEvent) -> Result<()> 
     .bind(e.at_ms)
     .bind(&e.note)
     .bind(&e.override_reason)
+    .bind(&e.signature)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -52,6 +52,7 @@ fn transition(id: &str, to: PackageStatus, collected_by: Option<&str>, at: i64) 
             note: None,
             collected_by: collected_by.map(Into::into),
             override_reason: None,
+            signature: None,
         }),
         at,
     )
@@ -335,7 +336,50 @@ async fn a_bulk_intake_is_assigned_later(backend: Backend) {
     server.stop().await;
 }
 
+async fn a_pickup_keeps_its_signature_and_a_forged_one_is_refused(backend: Backend) {
+    let (_tdb, server) = setup(backend).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    push(&server, &a.token, &[intake("p-1", 1, Some("ra-1"), None)]).await;
+    let signed = |signature: &str| {
+        mutation(
+            MutationBody::PackageTransition(PackageTransition {
+                id: "p-1".into(),
+                event_id: Uuid::now_v7().to_string(),
+                to: PackageStatus::PickedUp,
+                note: None,
+                collected_by: Some("Ada Lovelace".into()),
+                override_reason: None,
+                signature: Some(signature.into()),
+            }),
+            T0 + 1,
+        )
+    };
+    let forged = push(&server, &a.token, &[signed("M 1 1 L 2 2\"/><script>")]).await;
+    let (code, reason) = rejection(&forged[0]);
+    assert_eq!(code, RejectCode::Invalid);
+    assert!(reason.contains("signature"), "{reason}");
+
+    let seq = applied(&push(&server, &a.token, &[signed("M 10 20  L 30 40 M 5 5 L 6 7")]).await[0]);
+    let page = pull_after(&server, &a.token, seq - 1).await;
+    let event = page
+        .changes
+        .iter()
+        .find_map(|c| match &c.body {
+            ChangeBody::PackageEventAdded(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("the pickup event");
+    assert_eq!(event.to, PackageStatus::PickedUp);
+    assert_eq!(
+        event.signature.as_deref(),
+        Some("M 10 20 L 30 40 M 5 5 L 6 7"),
+        "kept, white space folded"
+    );
+    server.stop().await;
+}
+
 on_both_databases!(
+    a_pickup_keeps_its_signature_and_a_forged_one_is_refused,
     intake_is_logged_with_its_history_and_the_recipient_completed,
     bad_intakes_are_refused_with_a_reason_and_write_nothing,
     the_lifecycle_is_enforced_in_commit_order,

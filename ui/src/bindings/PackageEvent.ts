@@ -16,4 +16,9 @@ by: string, at_ms: number, note: string | null,
 /**
  * Set when an admin forced a transition the rules refuse.
  */
-override_reason: string | null, };
+override_reason: string | null, 
+/**
+ * The signature of who collected it, for a parcel that needed one (see
+ * [`normalize_signature`]).
+ */
+signature: string | null, };

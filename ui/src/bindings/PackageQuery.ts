@@ -14,6 +14,10 @@ on_shelf: boolean,
  */
 status: PackageStatus | null, 
 /**
+ * Only parcels without a recipient yet (taken in by bulk intake, to assign).
+ */
+unassigned: boolean, 
+/**
  * Only parcels received before this time (the "older than N days" filter).
  */
 received_before_ms: number | null, unit_id: string | null, carrier: string | null, 

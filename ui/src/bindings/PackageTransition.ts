@@ -21,4 +21,9 @@ collected_by: string | null,
 /**
  * For an admin forcing a transition the rules refuse.
  */
-override_reason: string | null, };
+override_reason: string | null, 
+/**
+ * For a pickup: the signature captured on screen, as SVG path data (see
+ * [`normalize_signature`]). Kept only on a pickup.
+ */
+signature: string | null, };

@@ -3,4 +3,4 @@
 /**
  * One line of a directory search result.
  */
-export type ResidentHit = { id: string, first_name: string, last_name: string, unit_number: string | null, email: string | null, phone: string | null, is_owner: boolean, };
+export type ResidentHit = { id: string, first_name: string, last_name: string, unit_id: string | null, unit_number: string | null, email: string | null, phone: string | null, is_owner: boolean, };

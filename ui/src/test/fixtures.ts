@@ -120,6 +120,7 @@ export function hitOf(r: Resident): ResidentHit {
     id: r.id,
     first_name: r.first_name,
     last_name: r.last_name,
+    unit_id: r.unit_id,
     unit_number: r.unit_id ? unit804.unit_number : null,
     email: r.email,
     phone: r.phone,

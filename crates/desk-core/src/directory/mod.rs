@@ -19,6 +19,7 @@ pub struct ResidentHit {
     pub id: String,
     pub first_name: String,
     pub last_name: String,
+    pub unit_id: Option<String>,
     pub unit_number: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -48,7 +49,7 @@ pub struct ResidentDetail {
 macro_rules! hit_select {
     ($($rest:literal),*) => {
         concat!(
-            "SELECT r.id, r.first_name, r.last_name, u.unit_number, r.email, r.phone, r.is_owner ",
+            "SELECT r.id, r.first_name, r.last_name, r.unit_id, u.unit_number, r.email, r.phone, r.is_owner ",
             $($rest),*
         )
     };

@@ -492,12 +492,12 @@ async fn upsert_package_events(
 ) -> DeskResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO package_events (id, package_id, building_id, from_status, \
-         to_status, by_staff, at_ms, note, override_reason) \
+         to_status, by_staff, at_ms, note, override_reason, signature) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.package_id'), \
          json_extract(value, '$.building_id'), json_extract(value, '$.from'), \
          json_extract(value, '$.to'), json_extract(value, '$.by'), \
          json_extract(value, '$.at_ms'), json_extract(value, '$.note'), \
-         json_extract(value, '$.override_reason') \
+         json_extract(value, '$.override_reason'), json_extract(value, '$.signature') \
          FROM json_each(?) ORDER BY key",
     )
     .bind(serde_json::to_string(events)?)
