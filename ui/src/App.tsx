@@ -7,6 +7,7 @@ import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
+import { ScannerProvider } from "@/features/scanner/ScannerContext";
 import { AppShell } from "@/features/shell/AppShell";
 import { SignInScreen } from "@/features/sign-in/SignInScreen";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
@@ -115,16 +116,18 @@ export function App() {
   }
 
   return (
-    <AppShell
-      signedIn={signedIn}
-      status={status}
-      serverUrl={serverUrl}
-      sessionStorage={boot.session_storage}
-      language={language}
-      onLanguageChange={setLanguage}
-      onSignedOut={onSignedOut}
-      onSignInAgain={() => setReauth(true)}
-      onStatus={setStatus}
-    />
+    <ScannerProvider>
+      <AppShell
+        signedIn={signedIn}
+        status={status}
+        serverUrl={serverUrl}
+        sessionStorage={boot.session_storage}
+        language={language}
+        onLanguageChange={setLanguage}
+        onSignedOut={onSignedOut}
+        onSignInAgain={() => setReauth(true)}
+        onStatus={setStatus}
+      />
+    </ScannerProvider>
   );
 }

@@ -6,6 +6,7 @@ const WITH_DETAILS: ReadonlySet<DeskError["code"]> = new Set([
   "bad_response",
   "invalid_input",
   "conflict",
+  "print_failed",
   "storage",
   "internal",
 ]);

@@ -19,6 +19,13 @@ export function mockDesk(boot: Bootstrap = bootstrap()) {
   tauriMock.on("delete_instruction", null);
   tauriMock.on("list_outbox", []);
   tauriMock.on("dismiss_rejected", null);
+  // user-event types with no pause at all, faster than any scanner: in the whole-app tests
+  // only a burst of 64 characters counts as a scan, so typed text stays typed text.
+  tauriMock.on("scanner_settings", { max_key_gap_ms: 5, min_length: 64 });
+  tauriMock.on("label_settings", { printer: { kind: "none" }, size: "dymo-30334", print_on_intake: true });
+  tauriMock.on("last_shelf", null);
+  tauriMock.on("list_carriers", []);
+  tauriMock.on("list_packages", []);
 }
 
 /** Render the whole app after bootstrap. Returns user-event bound to it. */

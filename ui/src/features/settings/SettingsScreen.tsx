@@ -14,6 +14,8 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { Spinner } from "@/components/ui/spinner";
 import i18n, { resolveLanguage } from "@/i18n";
 import { describeError } from "@/lib/errors";
+import { LabelPrinterCard } from "./LabelPrinterCard";
+import { ScannerCard } from "./ScannerCard";
 
 export interface SettingsScreenProps {
   signedIn: SignedIn;
@@ -114,6 +116,9 @@ export function SettingsScreen({
             )}
           </CardContent>
         </Card>
+
+        <LabelPrinterCard />
+        <ScannerCard />
 
         <Card>
           <CardHeader>

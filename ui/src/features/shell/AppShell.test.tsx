@@ -28,11 +28,15 @@ describe("main frame", () => {
     await user.click(screen.getByTestId("nav-intake"));
     expect(screen.getByTestId("nav-intake")).toHaveAttribute("aria-current", "page");
     expect(screen.getByTestId("nav-residents")).not.toHaveAttribute("aria-current");
-    expect(screen.getByText("Package intake arrives in a later version of Frontdesk.")).toBeInTheDocument();
-    expect(screen.getByRole("heading", { name: "Package intake" })).toHaveFocus();
+    expect(screen.getByTestId("intake-screen")).toBeInTheDocument();
+    expect(screen.getByLabelText("Tracking number")).toHaveFocus();
     expect(screen.queryByTestId("resident-search")).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId("nav-messages"));
+    expect(screen.getByText("Staff messaging arrives in a later version of Frontdesk.")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Messages" })).toHaveFocus();
     // no fake actions in a placeholder
-    expect(within(screen.getByTestId("placeholder-intake")).queryAllByRole("button")).toHaveLength(0);
+    expect(within(screen.getByTestId("placeholder-messages")).queryAllByRole("button")).toHaveLength(0);
 
     await user.click(screen.getByTestId("nav-reports"));
     expect(screen.getByText("Reports arrive in a later version of Frontdesk.")).toBeInTheDocument();
@@ -42,7 +46,7 @@ describe("main frame", () => {
     const { user } = await renderSignedInApp();
     await user.keyboard("{Alt>}2{/Alt}");
     expect(screen.getByTestId("nav-pickup")).toHaveAttribute("aria-current", "page");
-    expect(screen.getByText("Package pickup arrives in a later version of Frontdesk.")).toBeInTheDocument();
+    expect(screen.getByTestId("pickup-screen")).toBeInTheDocument();
     await user.keyboard("{Alt>}4{/Alt}");
     expect(screen.getByText("Staff messaging arrives in a later version of Frontdesk.")).toBeInTheDocument();
     await user.keyboard("{Alt>}7{/Alt}");

@@ -1,9 +1,14 @@
 import { useEffect, useState } from "react";
+import { desk } from "@/api/desk";
 import type { LanguageSetting } from "@/api/desk";
 import type { SessionStorage } from "@/bindings/SessionStorage";
 import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
+import { IntakeScreen } from "@/features/intake/IntakeScreen";
+import { PackagesScreen } from "@/features/packages/PackagesScreen";
+import { PickupScreen } from "@/features/pickup/PickupScreen";
 import { ResidentsScreen, initialResidentsState, type ResidentsState } from "@/features/residents/ResidentsScreen";
+import { useScanHandler } from "@/features/scanner/ScannerContext";
 import { SettingsScreen } from "@/features/settings/SettingsScreen";
 import { SyncPanel } from "@/features/sync/SyncPanel";
 import { NavSidebar } from "./NavSidebar";
@@ -29,6 +34,32 @@ export function AppShell(props: AppShellProps) {
   // Kept here so the query, the results and the selection survive a trip to another section.
   const [residents, setResidents] = useState<ResidentsState>(initialResidentsState);
   const [syncOpen, setSyncOpen] = useState(false);
+  // A scan made outside Intake and Pickup looks the parcel up on Pickup.
+  const [pickupScan, setPickupScan] = useState<string | null>(null);
+  const [openPackageId, setOpenPackageId] = useState<string | null>(null);
+
+  useScanHandler(
+    (text) => {
+      setPickupScan(text);
+      setSection("pickup");
+    },
+    { fallback: true },
+  );
+
+  const handOver = (id: string) => {
+    desk.getPackage(id).then(
+      (detail) => {
+        setPickupScan(detail.view.package.code);
+        setSection("pickup");
+      },
+      (err: unknown) => console.error("could not read the parcel to hand over", err),
+    );
+  };
+
+  const openPackage = (id: string) => {
+    setOpenPackageId(id);
+    setSection("packages");
+  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -53,6 +84,24 @@ export function AppShell(props: AppShellProps) {
 
   let content;
   switch (section) {
+    case "intake":
+      content = <IntakeScreen onOpenPackage={openPackage} onOpenSettings={() => setSection("settings")} />;
+      break;
+    case "pickup":
+      content = (
+        <PickupScreen initialScan={pickupScan} onInitialScanUsed={() => setPickupScan(null)} onOpenPackage={openPackage} />
+      );
+      break;
+    case "packages":
+      content = (
+        <PackagesScreen
+          staffRole={signedIn.staff.role}
+          openPackageId={openPackageId}
+          onOpenPackage={setOpenPackageId}
+          onHandOver={handOver}
+        />
+      );
+      break;
     case "residents":
       content = (
         <ResidentsScreen

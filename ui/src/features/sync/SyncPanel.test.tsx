@@ -219,7 +219,7 @@ describe("describeMutation", () => {
     const i18n = (await import("@/i18n")).default;
     const pickup = {
       kind: "package_transition" as const,
-      payload: { id: "p-1", event_id: "e-1", to: "picked_up" as const, note: null, collected_by: "Ada", override_reason: null },
+      payload: { id: "p-1", event_id: "e-1", to: "picked_up" as const, note: null, collected_by: "Ada", override_reason: null, signature: null },
     };
     await i18n.changeLanguage("en");
     expect(describeMutation(i18n.t, pickup)).toBe("Mark parcel p-1 picked up");
