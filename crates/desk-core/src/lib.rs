@@ -8,6 +8,7 @@ pub mod desk;
 pub mod directory;
 pub mod error;
 pub mod instructions;
+pub mod notices;
 pub mod outbox;
 pub mod packages;
 pub mod server_api;
