@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Frontdesk needs on a Debian or Ubuntu machine, and only what is missing:
 # a second run takes seconds. Sourced by run.sh and test.sh; `--for-tests` adds the
-# test tools (tauri-driver, PostgreSQL, poppler-utils and the CUPS client).
+# test tools (tauri-driver, PostgreSQL, poppler-utils, the CUPS client and aiosmtpd).
 #
 # Needs root or sudo for the system packages.
 
