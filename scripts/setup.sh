@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Frontdesk needs on a Debian or Ubuntu machine, and only what is missing:
 # a second run takes seconds. Sourced by run.sh and test.sh; `--for-tests` adds the
-# test tools (tauri-driver, PostgreSQL, poppler-utils and the CUPS client).
+# test tools (tauri-driver, PostgreSQL, poppler-utils, the CUPS client and aiosmtpd).
 #
 # Needs root or sudo for the system packages.
 
@@ -88,6 +88,22 @@ ensure_tauri_driver() {
     fi
 }
 
+# The notification tests talk to a real SMTP server: Python's aiosmtpd, from Debian's
+# package when pip is missing (a bare Debian), else from PyPI.
+ensure_aiosmtpd() {
+    command -v python3 >/dev/null || install_apt_packages python3
+    python3 -c 'import aiosmtpd' 2>/dev/null && return
+    if python3 -m pip --version >/dev/null 2>&1; then
+        say "Installing aiosmtpd (pip)"
+        # Debian's own Python refuses pip installs outside a venv unless told.
+        python3 -m pip install --quiet aiosmtpd 2>/dev/null ||
+            python3 -m pip install --quiet --break-system-packages aiosmtpd
+    else
+        install_apt_packages python3-aiosmtpd
+    fi
+    python3 -c 'import aiosmtpd' 2>/dev/null || die "aiosmtpd is not importable by python3 after installing it"
+}
+
 # A PostgreSQL the server tests can create databases in. Uses one that answers on
 # 127.0.0.1:5432; otherwise installs Debian's server, creates its cluster if there is
 # none, and starts it. Exports FRONTDESK_TEST_POSTGRES_URL.
@@ -140,6 +156,7 @@ frontdesk_setup() {
         # The label tests: pdftoppm/pdftotext read the PDFs back; lp is the real CUPS
         # client that a PDF is printed through (no printer needed for its error test).
         install_apt_packages poppler-utils cups-client
+        ensure_aiosmtpd
         ensure_tauri_driver
         ensure_postgres
     fi

@@ -142,6 +142,7 @@ pub struct SyncPosition {
 /// is the desk's own and stays.
 pub(crate) async fn clear_server_state(conn: &mut sqlx::SqliteConnection) -> DeskResult<()> {
     for statement in [
+        "DELETE FROM package_notices",
         "DELETE FROM package_events",
         "DELETE FROM packages",
         "DELETE FROM instructions",

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::{Building, Instruction, Package, PackageEvent, Resident, StaffMember, Unit};
+use crate::{
+    Building, Instruction, Package, PackageEvent, PackageNotice, Resident, StaffMember, Unit,
+};
 
 /// Most changes one pull page carries, whatever the desk asks for.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
@@ -29,14 +31,22 @@ pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
 pub enum ChangeBody {
     BuildingUpserted(Building),
     UnitUpserted(Unit),
-    UnitDeleted { id: String },
+    UnitDeleted {
+        id: String,
+    },
     ResidentUpserted(Resident),
-    ResidentDeleted { id: String },
+    ResidentDeleted {
+        id: String,
+    },
     StaffUpserted(StaffMember),
     InstructionUpserted(Instruction),
-    InstructionDeleted { id: String },
+    InstructionDeleted {
+        id: String,
+    },
     PackageUpserted(Package),
     PackageEventAdded(PackageEvent),
+    /// What the server did to tell the resident about a parcel (see `notices`).
+    PackageNoticeUpserted(PackageNotice),
 }
 
 impl ChangeBody {
@@ -53,6 +63,7 @@ impl ChangeBody {
             Self::InstructionDeleted { id } => ("instruction", id),
             Self::PackageUpserted(p) => ("package", &p.id),
             Self::PackageEventAdded(e) => ("package_event", &e.id),
+            Self::PackageNoticeUpserted(n) => ("package_notice", &n.id),
         }
     }
 

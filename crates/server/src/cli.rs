@@ -54,6 +54,8 @@ pub enum Command {
         /// history (as `log compact --keep-days N`). Off unless given.
         #[arg(long, env = "FRONTDESK_COMPACT_KEEP_DAYS", value_name = "N")]
         compact_keep_days: Option<u32>,
+        #[command(flatten)]
+        notify: NotifyOptions,
     },
     /// The per-building change log the desks sync from.
     Log {
@@ -69,6 +71,70 @@ pub enum Command {
     Import { kind: ImportKind, file: PathBuf },
     /// Seed the demo building "Lofts des Arts" (idempotent) and print its accounts.
     Demo,
+}
+
+/// Resident notifications by email (see docs/notifications.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct NotifyOptions {
+    /// The mail server: smtp://HOST:PORT (plain), smtp://HOST:PORT?tls=required
+    /// (STARTTLS), smtps://HOST:PORT (TLS); USER:PASSWORD@ before the host to sign in.
+    /// Notifications are off without it.
+    #[arg(long, env = "FRONTDESK_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of the emails, e.g. "Lofts des Arts <reception@example.org>".
+    #[arg(long, env = "FRONTDESK_SMTP_FROM", value_name = "MAILBOX")]
+    pub smtp_from: Option<String>,
+    /// Seconds a resident's first parcel waits for others to join its email.
+    #[arg(
+        long,
+        env = "FRONTDESK_NOTIFY_GROUP_SECONDS",
+        default_value_t = 90,
+        value_name = "S"
+    )]
+    pub notify_group_seconds: u64,
+    /// Parcels on the shelf longer than N days get a reminder (one email per resident
+    /// a day at most).
+    #[arg(
+        long,
+        env = "FRONTDESK_REMINDER_DAYS",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    pub reminder_days: u32,
+    /// No reminders in these hours of the building's day, HH:MM-HH:MM; "off" for none.
+    #[arg(
+        long,
+        env = "FRONTDESK_QUIET_HOURS",
+        default_value = "21:00-08:00",
+        value_name = "HOURS"
+    )]
+    pub quiet_hours: String,
+    /// The building's time zone (IANA name), for quiet hours and the times in emails.
+    #[arg(long, env = "FRONTDESK_TIME_ZONE", default_value = crate::notifications::DEFAULT_TIME_ZONE, value_name = "TZ")]
+    pub time_zone: String,
+}
+
+impl NotifyOptions {
+    /// The notifier's configuration, None when SMTP is not configured, or what is
+    /// wrong with the options.
+    pub fn config(&self) -> crate::Result<Option<crate::notifications::NotifierConfig>> {
+        use crate::Error;
+        let Some(url) = self.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from = self.smtp_from.as_deref().ok_or_else(|| {
+            Error::InvalidInput("--smtp-url needs --smtp-from (the sender of the emails)".into())
+        })?;
+        let mut config = crate::notifications::NotifierConfig::new(url, from)?;
+        config.group_window = std::time::Duration::from_secs(self.notify_group_seconds);
+        config.reminder_days = self.reminder_days;
+        config.quiet_hours = match self.quiet_hours.trim() {
+            "" | "off" | "none" => None,
+            hours => Some(hours.parse().map_err(Error::InvalidInput)?),
+        };
+        config.time_zone = crate::notifications::time_zone(&self.time_zone)?;
+        Ok(Some(config))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ pub mod health;
 pub mod instructions;
 pub mod json;
 pub mod mutations;
+pub mod notifications;
 pub mod openapi;
 pub mod packages;
 pub mod pg_listen;
@@ -73,6 +74,9 @@ pub struct ServerConfig {
     pub compact_keep_days: Option<u32>,
     /// How often the compaction above runs (the first run is at start).
     pub compact_every: Duration,
+    /// Resident notifications by email (`serve --smtp-url …`). None: off; parcels
+    /// still get their notices queued, sent once a notifier runs.
+    pub notifier: Option<notifications::NotifierConfig>,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +90,7 @@ impl Default for ServerConfig {
             fanout_poll_interval: Duration::from_secs(5),
             compact_keep_days: None,
             compact_every: Duration::from_secs(24 * 60 * 60),
+            notifier: None,
         }
     }
 }
@@ -125,7 +130,7 @@ pub struct App {
 
 /// Builds the routes and starts the background tasks (the fan-out's safety poll, on
 /// PostgreSQL the LISTEN for other writers' commits, and the periodic log compaction
-/// when configured); they end with `serve`.
+/// when configured, and the notifier when SMTP is); they end with `serve`.
 pub async fn build_app(state: AppState) -> App {
     // Computing the dummy hash now keeps the first unknown-email sign-in from being
     // measurably slower than the others.
@@ -151,6 +156,26 @@ pub async fn build_app(state: AppState) -> App {
             state.config.compact_every,
             state.shutdown.listener(),
         );
+    }
+    match &state.config.notifier {
+        Some(config) => {
+            // NotifierConfig::new already checked the address; this cannot fail then.
+            match notifications::Notifier::new(state.db.clone(), state.hub.clone(), config.clone())
+            {
+                Ok(notifier) => {
+                    tracing::info!(
+                        smtp = %config.smtp_url_for_logs(),
+                        from = %config.from,
+                        "resident notifications by email are on"
+                    );
+                    notifier.spawn(state.shutdown.listener());
+                }
+                Err(e) => tracing::error!(error = %e, "resident notifications are off"),
+            }
+        }
+        None => tracing::info!(
+            "resident notifications are off (no --smtp-url): notices stay queued until a server with SMTP sends them"
+        ),
     }
     let shutdown = state.shutdown.clone();
     let router = Router::new()

@@ -33,7 +33,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo: with_demo,
             session_days,
             compact_keep_days,
+            notify,
         } => {
+            // Checked before anything starts: a typo in the SMTP options is said at once.
+            let notifier = notify.config()?;
             let db = Db::connect(&cli.database).await?;
             if with_demo {
                 let summary = demo::seed(&db).await?;
@@ -42,6 +45,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = ServerConfig {
                 session_lifetime: Duration::from_secs(u64::from(session_days) * 24 * 60 * 60),
                 compact_keep_days,
+                notifier,
                 ..ServerConfig::default()
             };
             let app = build_app(AppState::new(db.clone(), config)).await;

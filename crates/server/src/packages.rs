@@ -8,15 +8,17 @@
 //! check comes before any write: a rejection writes nothing.
 
 use frontdesk_protocol::{
-    Authority, ChangeBody, Package, PackageEdit, PackageEvent, PackageFlags, PackageIntake,
-    PackageSize, PackageStatus, PackageTransition, RejectCode, check_transition,
+    Authority, ChangeBody, NOTIFIER_ACTOR, NoticeKind, Package, PackageEdit, PackageEvent,
+    PackageFlags, PackageIntake, PackageSize, PackageStatus, PackageTransition, RejectCode,
+    check_transition,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{bool_from_db, bool_to_db};
+use crate::db::{bool_from_db, bool_to_db, now_ms};
 use crate::error::{Error, Result};
 use crate::mutations::{Caller, Verdict, check_id};
+use crate::notifications;
 
 /// The columns of a package row, in the order of [`Package`].
 macro_rules! package_columns {
@@ -120,10 +122,14 @@ pub async fn intake(
     };
     insert_package(conn, &package).await?;
     insert_event(conn, &event).await?;
-    Ok(Verdict::Applied(vec![
+    // In this transaction: the parcel is never committed without its notice.
+    let notice = notifications::queue::enqueue_intake(conn, &package, now_ms()).await?;
+    let mut changes = vec![
         ChangeBody::PackageUpserted(package),
         ChangeBody::PackageEventAdded(event),
-    ]))
+    ];
+    changes.extend(notice.as_ref().map(notifications::queue::change));
+    Ok(Verdict::Applied(changes))
 }
 
 /// Corrects a parcel still on the shelf, or assigns its recipient.
@@ -155,6 +161,7 @@ pub async fn edit(
             Ok(found) => found,
             Err(rejection) => return Ok(rejection),
         };
+    let assigned = package.resident_id.is_none() && resident_id.is_some();
     let package = Package {
         carrier: edit.carrier,
         resident_id,
@@ -166,7 +173,74 @@ pub async fn edit(
         ..package
     };
     update_package(conn, &package).await?;
-    Ok(Verdict::Applied(vec![ChangeBody::PackageUpserted(package)]))
+    // A bulk intake's parcel gets its intake notice when it gets its resident.
+    let notice = if assigned
+        && package.status == PackageStatus::Waiting
+        && !notifications::queue::has_notice(conn, &package.id, NoticeKind::Intake).await?
+    {
+        notifications::queue::enqueue_intake(conn, &package, now_ms()).await?
+    } else {
+        None
+    };
+    let mut changes = vec![ChangeBody::PackageUpserted(package)];
+    changes.extend(notice.as_ref().map(notifications::queue::change));
+    Ok(Verdict::Applied(changes))
+}
+
+/// Moves a parcel to `notified` once its email was accepted, if its status as
+/// committed allows it (not if it was picked up meanwhile), as the notifier
+/// ([`NOTIFIER_ACTOR`]). Returns the changes to append; none when the rule refuses.
+pub async fn mark_notified(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    package_id: &str,
+    at_ms: i64,
+) -> Result<Vec<ChangeBody>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        package_columns!(),
+        " FROM packages WHERE id = $1 AND building_id = $2"
+    ))
+    .bind(package_id)
+    .bind(building_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Vec::new());
+    };
+    let package = package_from_row(&row)?;
+    if let Err(reason) = check_transition(
+        package.status,
+        PackageStatus::Notified,
+        Authority::Staff,
+        None,
+    ) {
+        tracing::debug!(package = %package.id, %reason, "not moved to notified");
+        return Ok(Vec::new());
+    }
+    let event = PackageEvent {
+        id: uuid::Uuid::now_v7().to_string(),
+        package_id: package.id.clone(),
+        building_id: building_id.to_owned(),
+        from: Some(package.status),
+        to: PackageStatus::Notified,
+        by: NOTIFIER_ACTOR.to_owned(),
+        at_ms,
+        note: None,
+        override_reason: None,
+        signature: None,
+    };
+    let package = Package {
+        status: PackageStatus::Notified,
+        status_at_ms: at_ms,
+        ..package
+    };
+    update_package(conn, &package).await?;
+    insert_event(conn, &event).await?;
+    Ok(vec![
+        ChangeBody::PackageUpserted(package),
+        ChangeBody::PackageEventAdded(event),
+    ])
 }
 
 /// Moves a parcel along its lifecycle, if its status as committed allows it: of two

@@ -130,8 +130,11 @@ async fn intake_is_logged_with_its_history_and_the_recipient_completed(backend: 
     assert_eq!(applied(&results[0]), head + 1);
 
     let page = pull_after(&server, &a.token, head).await;
-    let [package, event] = page.changes.as_slice() else {
-        panic!("a package and its intake event: {:?}", page.changes)
+    let [package, event, notice] = page.changes.as_slice() else {
+        panic!(
+            "a package, its intake event and its notice: {:?}",
+            page.changes
+        )
     };
     let ChangeBody::PackageUpserted(p) = &package.body else {
         panic!("{package:?}")
@@ -154,6 +157,17 @@ async fn intake_is_logged_with_its_history_and_the_recipient_completed(backend: 
         Some(m.id),
         "both changes echo the mutation"
     );
+    // The resident has no email address: nobody is mailed, and the notice says why.
+    let ChangeBody::PackageNoticeUpserted(n) = &notice.body else {
+        panic!("{notice:?}")
+    };
+    assert_eq!(n.package_id, p.id);
+    assert_eq!(n.state, frontdesk_protocol::NoticeState::Skipped);
+    assert_eq!(
+        n.last_error.as_deref(),
+        Some("the resident has no email address")
+    );
+    assert_eq!(notice.mutation_id, Some(m.id));
     server.stop().await;
 }
 

@@ -59,6 +59,7 @@ async fn healthz_and_openapi_need_no_token(backend: Backend) {
         "bearer"
     );
     assert!(doc["components"]["schemas"]["Session"].is_object());
+    assert!(doc["components"]["schemas"]["PackageNotice"].is_object());
 
     let res = server.get("/v1/nowhere", None).await;
     assert_eq!(res.status(), 404);

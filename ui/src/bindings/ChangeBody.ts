@@ -3,6 +3,7 @@ import type { Building } from "./Building";
 import type { Instruction } from "./Instruction";
 import type { Package } from "./Package";
 import type { PackageEvent } from "./PackageEvent";
+import type { PackageNotice } from "./PackageNotice";
 import type { Resident } from "./Resident";
 import type { StaffMember } from "./StaffMember";
 import type { Unit } from "./Unit";
@@ -11,4 +12,4 @@ import type { Unit } from "./Unit";
  * What changed. Upserts carry the whole new record, so applying a change never needs
  * the previous state, and applying the same change twice is harmless.
  */
-export type ChangeBody = { "kind": "building_upserted", "data": Building } | { "kind": "unit_upserted", "data": Unit } | { "kind": "unit_deleted", "data": { id: string, } } | { "kind": "resident_upserted", "data": Resident } | { "kind": "resident_deleted", "data": { id: string, } } | { "kind": "staff_upserted", "data": StaffMember } | { "kind": "instruction_upserted", "data": Instruction } | { "kind": "instruction_deleted", "data": { id: string, } } | { "kind": "package_upserted", "data": Package } | { "kind": "package_event_added", "data": PackageEvent };
+export type ChangeBody = { "kind": "building_upserted", "data": Building } | { "kind": "unit_upserted", "data": Unit } | { "kind": "unit_deleted", "data": { id: string, } } | { "kind": "resident_upserted", "data": Resident } | { "kind": "resident_deleted", "data": { id: string, } } | { "kind": "staff_upserted", "data": StaffMember } | { "kind": "instruction_upserted", "data": Instruction } | { "kind": "instruction_deleted", "data": { id: string, } } | { "kind": "package_upserted", "data": Package } | { "kind": "package_event_added", "data": PackageEvent } | { "kind": "package_notice_upserted", "data": PackageNotice };

@@ -7,8 +7,8 @@
 //! page are one transaction.
 
 use frontdesk_protocol::{
-    Building, Change, ChangeBody, Instruction, Package, PackageEvent, PullResponse, Resident,
-    StaffMember, Unit,
+    Building, Change, ChangeBody, Instruction, Package, PackageEvent, PackageNotice, PullResponse,
+    Resident, StaffMember, Unit,
 };
 use sqlx::SqliteConnection;
 
@@ -255,7 +255,9 @@ async fn apply_runs(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResul
             ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
                 applied.instructions_changed = true;
             }
-            ChangeBody::PackageUpserted(_) | ChangeBody::PackageEventAdded(_) => {
+            ChangeBody::PackageUpserted(_)
+            | ChangeBody::PackageEventAdded(_)
+            | ChangeBody::PackageNoticeUpserted(_) => {
                 applied.packages_changed = true;
             }
             _ => applied.directory_changed = true,
@@ -347,6 +349,13 @@ async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<(
                 _ => None,
             });
             upsert_package_events(conn, &events).await
+        }
+        ChangeBody::PackageNoticeUpserted(_) => {
+            let notices: Vec<&PackageNotice> = bodies(run, |b| match b {
+                ChangeBody::PackageNoticeUpserted(n) => Some(n),
+                _ => None,
+            });
+            upsert_package_notices(conn, &notices).await
         }
     }
 }
@@ -501,6 +510,27 @@ async fn upsert_package_events(
          FROM json_each(?) ORDER BY key",
     )
     .bind(serde_json::to_string(events)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_package_notices(
+    conn: &mut SqliteConnection,
+    notices: &[&PackageNotice],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO package_notices (id, package_id, building_id, resident_id, \
+         kind, state, attempts, last_error, last_attempt_at_ms, sent_at_ms, created_at_ms) \
+         SELECT json_extract(value, '$.id'), json_extract(value, '$.package_id'), \
+         json_extract(value, '$.building_id'), json_extract(value, '$.resident_id'), \
+         json_extract(value, '$.kind'), json_extract(value, '$.state'), \
+         json_extract(value, '$.attempts'), json_extract(value, '$.last_error'), \
+         json_extract(value, '$.last_attempt_at_ms'), json_extract(value, '$.sent_at_ms'), \
+         json_extract(value, '$.created_at_ms') \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(notices)?)
     .execute(conn)
     .await?;
     Ok(())
