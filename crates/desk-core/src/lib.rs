@@ -10,6 +10,7 @@ pub mod error;
 pub mod instructions;
 pub mod outbox;
 pub mod packages;
+pub mod reports;
 pub mod server_api;
 pub mod session;
 pub mod store;
