@@ -7,6 +7,7 @@
 mod commands;
 mod events;
 mod launch;
+mod report_commands;
 
 use clap::Parser;
 use frontdesk_desk_core::Desk;
@@ -46,6 +47,8 @@ fn main() -> anyhow::Result<()> {
             commands::delete_instruction,
             commands::list_outbox,
             commands::dismiss_rejected,
+            report_commands::package_report,
+            report_commands::export_report_csv,
         ])
         .run(tauri::generate_context!())?;
     Ok(())
