@@ -8,6 +8,9 @@ import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
 import type { InstructionTarget } from "@/bindings/InstructionTarget";
 import type { InstructionView } from "@/bindings/InstructionView";
 import type { OutboxItem } from "@/bindings/OutboxItem";
+import type { PackageReport } from "@/bindings/PackageReport";
+import type { ReportRequest } from "@/bindings/ReportRequest";
+import type { ReportTable } from "@/bindings/ReportTable";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
@@ -83,6 +86,11 @@ export const desk = {
   listOutbox: () => call<OutboxItem[]>("list_outbox"),
   /** Forget a refused write once staff have read why. */
   dismissRejected: (mutationId: string) => call<null>("dismiss_rejected", { mutationId }),
+  /** The package report for a period, computed from the local store (queued writes included). */
+  packageReport: (request: ReportRequest) => call<PackageReport>("package_report", { request }),
+  /** Saves one table of that report as a new CSV file in the Downloads folder; resolves to its path. */
+  exportReportCsv: (request: ReportRequest, table: ReportTable) =>
+    call<string>("export_report_csv", { request, table }),
 
   /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
@@ -93,6 +101,9 @@ export const desk = {
   /** Fires after instructions changed here or from a pull: refresh the visible ones. */
   onInstructionsChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("instructions-changed", () => handler()),
+  /** Fires after parcels changed here or from a pull: refresh what shows them. */
+  onPackagesChanged: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>("packages-changed", () => handler()),
   /** Fires when the queue of writes changed (queued, sent, refused, dismissed). */
   onOutboxChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("outbox-changed", () => handler()),

@@ -3,6 +3,7 @@ import type { LanguageSetting } from "@/api/desk";
 import type { SessionStorage } from "@/bindings/SessionStorage";
 import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
+import { ReportsScreen } from "@/features/reports/ReportsScreen";
 import { ResidentsScreen, initialResidentsState, type ResidentsState } from "@/features/residents/ResidentsScreen";
 import { SettingsScreen } from "@/features/settings/SettingsScreen";
 import { SyncPanel } from "@/features/sync/SyncPanel";
@@ -61,6 +62,9 @@ export function AppShell(props: AppShellProps) {
           staff={{ id: signedIn.staff.id, name: signedIn.staff.name }}
         />
       );
+      break;
+    case "reports":
+      content = <ReportsScreen />;
       break;
     case "settings":
       content = (
