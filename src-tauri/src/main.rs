@@ -8,6 +8,7 @@ mod commands;
 mod events;
 mod launch;
 mod package_commands;
+mod report_commands;
 
 use clap::Parser;
 use frontdesk_desk_core::Desk;
@@ -62,6 +63,8 @@ fn main() -> anyhow::Result<()> {
             package_commands::label_preview,
             package_commands::print_label,
             package_commands::test_print,
+            report_commands::package_report,
+            report_commands::export_report_csv,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

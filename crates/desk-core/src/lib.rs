@@ -12,6 +12,7 @@ pub mod labels;
 pub mod notices;
 pub mod outbox;
 pub mod packages;
+pub mod reports;
 pub mod scanning;
 pub mod server_api;
 pub mod session;

@@ -18,6 +18,9 @@ import type { PackageView } from "@/bindings/PackageView";
 import type { ScanLookup } from "@/bindings/ScanLookup";
 import type { ScannerSettings } from "@/bindings/ScannerSettings";
 import type { OutboxItem } from "@/bindings/OutboxItem";
+import type { PackageReport } from "@/bindings/PackageReport";
+import type { ReportRequest } from "@/bindings/ReportRequest";
+import type { ReportTable } from "@/bindings/ReportTable";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
@@ -100,6 +103,11 @@ export const desk = {
   listOutbox: () => call<OutboxItem[]>("list_outbox"),
   /** Forget a refused write once staff have read why. */
   dismissRejected: (mutationId: string) => call<null>("dismiss_rejected", { mutationId }),
+  /** The package report for a period, computed from the local store (queued writes included). */
+  packageReport: (request: ReportRequest) => call<PackageReport>("package_report", { request }),
+  /** Saves one table of that report as a new CSV file in the Downloads folder; resolves to its path. */
+  exportReportCsv: (request: ReportRequest, table: ReportTable) =>
+    call<string>("export_report_csv", { request, table }),
 
   /** Parcels matching the query, newest first, this desk's queued writes included. */
   listPackages: (query: PackageQuery) => call<PackageView[]>("list_packages", { query }),

@@ -52,3 +52,28 @@ export function languageName(code: string, lang: string): string {
     return code;
   }
 }
+
+function locale(lang: string): string {
+  return lang === "fr" ? "fr-CA" : "en-CA";
+}
+
+/** A calendar date `YYYY-MM-DD` as a short day ("Oct 31" / "31 oct."), for chart axes. */
+export function formatShortDate(value: string, lang: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return value;
+  // At noon UTC and shown in UTC: the same calendar day whatever this machine's zone.
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(locale(lang), { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
+}
+
+/** A wait in the unit that reads best: minutes under an hour, hours under two days, then days. */
+export function formatDuration(ms: number, lang: string): string {
+  const unit = (u: "minute" | "hour" | "day", v: number) =>
+    new Intl.NumberFormat(locale(lang), { style: "unit", unit: u, unitDisplay: "short", maximumFractionDigits: 1 }).format(v);
+  const minutes = ms / 60_000;
+  if (minutes < 60) return unit("minute", Math.round(minutes));
+  const hours = minutes / 60;
+  if (hours < 48) return unit("hour", Math.round(hours * 10) / 10);
+  return unit("day", Math.round((hours / 24) * 10) / 10);
+}

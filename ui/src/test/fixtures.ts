@@ -4,6 +4,7 @@ import type { InstructionTarget } from "@/bindings/InstructionTarget";
 import type { InstructionView } from "@/bindings/InstructionView";
 import type { MutationBody } from "@/bindings/MutationBody";
 import type { OutboxItem } from "@/bindings/OutboxItem";
+import type { PackageReport } from "@/bindings/PackageReport";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentHit } from "@/bindings/ResidentHit";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
@@ -183,6 +184,68 @@ export function outboxItem(mutationId: string, body: MutationBody, more: Partial
     reject_reason: null,
     attempts: 0,
     last_error: null,
+    ...more,
+  };
+}
+
+/** A package report as package_report answers it: three days around Montréal's clock change. */
+export function packageReport(more: Partial<PackageReport> = {}): PackageReport {
+  return {
+    from_ms: 1_793_419_200_000,
+    to_ms: 1_793_682_000_000,
+    time_zone: "America/Toronto",
+    waiting_days: 3,
+    generated_at_ms: 1_793_984_400_000,
+    received: 6,
+    by_day: [
+      { date: "2026-10-31", start_ms: 1_793_419_200_000, parcels: 1 },
+      { date: "2026-11-01", start_ms: 1_793_505_600_000, parcels: 3 },
+      { date: "2026-11-02", start_ms: 1_793_595_600_000, parcels: 2 },
+    ],
+    by_carrier: [
+      { carrier: "ups", carrier_name: "UPS", parcels: 2 },
+      { carrier: "canada_post", carrier_name: "Canada Post", parcels: 1 },
+      { carrier: null, carrier_name: null, parcels: 1 },
+    ],
+    pickup: { parcels: 4, median_ms: 7_200_000, p90_ms: 604_800_000 },
+    overdue: [
+      {
+        package_id: "pC",
+        code: "CCCC-0003",
+        unit_id: "unit-804",
+        unit_number: "804",
+        resident_id: "r-1",
+        recipient: "Amélie Bélanger",
+        carrier: null,
+        carrier_name: null,
+        shelf: "B",
+        note: "=1+1",
+        status: "waiting",
+        received_at_ms: 1_793_505_660_000,
+        days_waiting: 5,
+        pending: false,
+      },
+      {
+        package_id: "pQ",
+        code: "QQQQ-0010",
+        unit_id: "unit-804",
+        unit_number: "804",
+        resident_id: "r-2",
+        recipient: "Hugo Bélanger",
+        carrier: "dhl",
+        carrier_name: "DHL",
+        shelf: "A",
+        note: null,
+        status: "notified",
+        received_at_ms: 1_793_642_400_000,
+        days_waiting: 3,
+        pending: true,
+      },
+    ],
+    by_staff: [
+      { staff_id: "staff-a", name: "Marie Tremblay", parcels: 5 },
+      { staff_id: "staff-gone", name: null, parcels: 1 },
+    ],
     ...more,
   };
 }

@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App } from "@/App";
 import type { Bootstrap } from "@/bindings/Bootstrap";
-import { bootstrap, detailOf, fakeSearch } from "./fixtures";
+import { bootstrap, detailOf, fakeSearch, packageReport } from "./fixtures";
 import { tauriMock } from "./tauri";
 
 /** The commands a signed-in desk answers, each overridable afterwards with tauriMock.on. */
@@ -26,6 +26,7 @@ export function mockDesk(boot: Bootstrap = bootstrap()) {
   tauriMock.on("last_shelf", null);
   tauriMock.on("list_carriers", []);
   tauriMock.on("list_packages", []);
+  tauriMock.on("package_report", packageReport());
 }
 
 /** Render the whole app after bootstrap. Returns user-event bound to it. */

@@ -39,7 +39,8 @@ describe("main frame", () => {
     expect(within(screen.getByTestId("placeholder-messages")).queryAllByRole("button")).toHaveLength(0);
 
     await user.click(screen.getByTestId("nav-reports"));
-    expect(screen.getByText("Reports arrive in a later version of Frontdesk.")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Reports", level: 1 })).toHaveFocus();
+    expect(screen.queryByTestId("placeholder-reports")).not.toBeInTheDocument();
   });
 
   it("navigates with Alt+1 … Alt+7 from anywhere", async () => {

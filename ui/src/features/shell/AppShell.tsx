@@ -7,6 +7,7 @@ import type { SyncStatus } from "@/bindings/SyncStatus";
 import { IntakeScreen } from "@/features/intake/IntakeScreen";
 import { PackagesScreen } from "@/features/packages/PackagesScreen";
 import { PickupScreen } from "@/features/pickup/PickupScreen";
+import { ReportsScreen } from "@/features/reports/ReportsScreen";
 import { ResidentsScreen, initialResidentsState, type ResidentsState } from "@/features/residents/ResidentsScreen";
 import { useScanHandler } from "@/features/scanner/ScannerContext";
 import { SettingsScreen } from "@/features/settings/SettingsScreen";
@@ -110,6 +111,9 @@ export function AppShell(props: AppShellProps) {
           staff={{ id: signedIn.staff.id, name: signedIn.staff.name }}
         />
       );
+      break;
+    case "reports":
+      content = <ReportsScreen />;
       break;
     case "settings":
       content = (
