@@ -75,6 +75,16 @@ describe("keyboard-wedge scanner detection", () => {
     expect(run(d, stream)).toEqual([]);
   });
 
+  it("a burst ended by Ctrl+Enter or Shift+Tab is typing (a note saved, a field left)", () => {
+    const d = new WedgeDetector();
+    const saved = keys("Perishables: call first", () => 5);
+    saved[saved.length - 1] = { ...saved[saved.length - 1]!, ctrlKey: true };
+    expect(run(d, saved)).toEqual([]);
+    const back = keys("1Z12345E0205271686", () => 5, "Tab");
+    back[back.length - 1] = { ...back[back.length - 1]!, shiftKey: true };
+    expect(run(d, back)).toEqual([]);
+  });
+
   it("follows its settings", () => {
     const d = new WedgeDetector({ max_key_gap_ms: 100, min_length: 4 });
     expect(run(d, keys("ABCD", () => 90))).toEqual([{ kind: "scan", text: "ABCD" }]);

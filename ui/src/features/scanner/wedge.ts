@@ -20,6 +20,7 @@ export interface KeyLike {
   ctrlKey?: boolean;
   altKey?: boolean;
   metaKey?: boolean;
+  shiftKey?: boolean;
 }
 
 export class WedgeDetector {
@@ -56,7 +57,9 @@ export class WedgeDetector {
     const quick = gap <= this.settings.max_key_gap_ms;
     if (e.key === "Enter" || e.key === "Tab") {
       const text = this.burst;
-      const scanned = quick && text.length >= this.settings.min_length;
+      // Ctrl+Enter saves a note, Shift+Tab goes back: a scanner sends the bare key.
+      const bare = !e.ctrlKey && !e.altKey && !e.metaKey && !e.shiftKey;
+      const scanned = bare && quick && text.length >= this.settings.min_length;
       this.reset();
       return scanned ? { kind: "scan", text } : { kind: "pass" };
     }
