@@ -2,6 +2,7 @@
 //! processes on loopback, and the real desk app driven over WebDriver.
 
 pub mod artifacts;
+pub mod bench;
 pub mod bins;
 pub mod desk_app;
 pub mod display;

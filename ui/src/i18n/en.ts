@@ -24,6 +24,7 @@ export const en = {
     isLabelCode: "This is a Frontdesk label ({{code}}), not a carrier barcode. To hand it over, use Pickup (Alt+2).",
     carrier: "Carrier",
     carrierAuto: "{{name}} (recognised)",
+    carrierFromNumber: "Recognised from the tracking number",
     carrierUnknown: "Carrier unknown",
     checkDigitWrong: "Check digit does not match: check the number",
     duplicate_one: "A parcel with this tracking number is already on the shelf:",

@@ -26,6 +26,7 @@ export const fr: Messages = {
     isLabelCode: "C'est une étiquette Frontdesk ({{code}}), pas un code du transporteur. Pour la remise, allez à Ramassage (Alt+2).",
     carrier: "Transporteur",
     carrierAuto: "{{name}} (reconnu)",
+    carrierFromNumber: "Reconnu d'après le numéro de suivi",
     carrierUnknown: "Transporteur inconnu",
     checkDigitWrong: "Le chiffre de contrôle ne concorde pas : vérifiez le numéro",
     duplicate_one: "Un colis avec ce numéro de suivi est déjà sur la tablette :",

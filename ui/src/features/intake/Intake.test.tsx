@@ -147,6 +147,22 @@ describe("intake", () => {
     expect(screen.getByLabelText("Shelf")).toHaveValue("B-2");
   });
 
+  it("the last parcel stops saying it waits to sync once the desk says parcels changed", async () => {
+    mock({ labels: { printer: { kind: "none" }, size: "4x6", print_on_intake: true } });
+    const user = renderIntake();
+    scanBurst(UPS);
+    await chooseAmelie(user);
+    screen.getByLabelText("Shelf").focus();
+    await user.keyboard("{Enter}");
+    const panel = await screen.findByTestId("intake-registered");
+    expect(panel).toHaveTextContent("waiting to sync");
+    const sent = tauriMock.callsOf("intake_package")[0]!.package as NewPackage;
+    const synced = { ...registered(sent), pending: false };
+    tauriMock.on("get_package", { view: synced, events: [] });
+    tauriMock.emit("packages-changed", null);
+    await waitFor(() => expect(screen.getByTestId("intake-registered")).not.toHaveTextContent("waiting to sync"));
+  });
+
   it("refuses to register without a recipient, and nothing is queued", async () => {
     mock();
     const user = renderIntake();

@@ -23,6 +23,7 @@ import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
 import { LabelCard } from "@/features/labels/LabelCard";
 import { useScanHandler } from "@/features/scanner/ScannerContext";
+import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { BulkAssignList } from "./BulkAssignList";
@@ -77,6 +78,9 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
   const [saving, setSaving] = useState(false);
   const [recent, setRecent] = useState<Registered[]>([]);
   const [bulkTick, setBulkTick] = useState(0);
+  useEffect(() => {
+    recentIds.current = recent.map((r) => r.view.package.id);
+  }, [recent]);
   const trackingRef = useRef<HTMLInputElement>(null);
   const recipientRef = useRef<HTMLInputElement>(null);
   const shelfRef = useRef<HTMLInputElement>(null);
@@ -84,6 +88,7 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
   // Bulk scans arrive faster than the desk answers: each waits for the one before, none is dropped.
   const bulkQueue = useRef<Promise<void>>(Promise.resolve());
   const savingNow = useRef(false);
+  const recentIds = useRef<string[]>([]);
 
   useEffect(() => {
     trackingRef.current?.focus();
@@ -137,6 +142,24 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
       gone = true;
     };
   }, [form.recipient]);
+
+  // The parcels listed here change state after registration (sent to the server, picked up
+  // at another desk): read them again when the desk says parcels changed.
+  useDeskEvent(
+    desk.onPackagesChanged,
+    useCallback(() => {
+      const ids = recentIds.current;
+      Promise.all(ids.map((id) => desk.getPackage(id).then((d) => d.view, () => null))).then((views) => {
+        const fresh = new Map(views.filter((v): v is PackageView => v !== null).map((v) => [v.package.id, v]));
+        setRecent((list) =>
+          list.map((r) => {
+            const v = fresh.get(r.view.package.id);
+            return v ? { ...r, view: v } : r;
+          }),
+        );
+      });
+    }, []),
+  );
 
   const printFor = useCallback(
     async (view: PackageView, settings: LabelSettings | null) => {
@@ -262,7 +285,7 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
 
       <div className="flex flex-col gap-6 lg:flex-row">
         <form onSubmit={onSubmit} className="flex-1 space-y-4" aria-label={t("intake.formLabel")} data-testid="intake-form">
-          <div className="space-y-1.5">
+          <div className="flex flex-col gap-1.5">
             <Label htmlFor="intake-tracking">{t("intake.tracking")}</Label>
             <Input
               id="intake-tracking"
@@ -332,11 +355,15 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
           )}
 
           <div className="grid gap-4 sm:grid-cols-2">
-            <div className="space-y-1.5">
+            <div className="flex flex-col gap-1.5">
               <Label htmlFor="intake-carrier">{t("intake.carrier")}</Label>
               <NativeSelect id="intake-carrier" value={form.carrier} onChange={(e) => set("carrier", e.target.value)}>
                 <option value="">
-                  {tracking?.carrier_name ? t("intake.carrierAuto", { name: tracking.carrier_name }) : t("intake.carrierUnknown")}
+                  {tracking?.carrier_name
+                    ? t("intake.carrierAuto", { name: tracking.carrier_name })
+                    : form.tracking.trim() === ""
+                      ? t("intake.carrierFromNumber")
+                      : t("intake.carrierUnknown")}
                 </option>
                 {carriers.map((c) => (
                   <option key={c.code} value={c.code}>
@@ -346,7 +373,7 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
               </NativeSelect>
             </div>
             {!bulk && (
-              <div className="space-y-1.5">
+              <div className="flex flex-col gap-1.5">
                 <Label htmlFor="intake-recipient">{t("intake.recipient")}</Label>
                 <RecipientPicker
                   id="intake-recipient"
@@ -386,11 +413,11 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
           )}
 
           <div className="grid gap-4 sm:grid-cols-2">
-            <div className="space-y-1.5">
+            <div className="flex flex-col gap-1.5">
               <Label htmlFor="intake-shelf">{t("intake.shelf")}</Label>
               <Input id="intake-shelf" ref={shelfRef} value={form.shelf} onChange={(e) => set("shelf", e.target.value)} />
             </div>
-            <div className="space-y-1.5">
+            <div className="flex flex-col gap-1.5">
               <Label htmlFor="intake-size">{t("intake.size")}</Label>
               <NativeSelect id="intake-size" value={form.size} onChange={(e) => set("size", e.target.value as PackageSize | "")}>
                 <option value="">{t("intake.sizeNone")}</option>
@@ -418,7 +445,7 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
             ))}
           </fieldset>
 
-          <div className="space-y-1.5">
+          <div className="flex flex-col gap-1.5">
             <Label htmlFor="intake-note">{t("intake.note")}</Label>
             <Input id="intake-note" value={form.note} onChange={(e) => set("note", e.target.value)} />
           </div>
