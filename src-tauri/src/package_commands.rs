@@ -19,8 +19,7 @@ pub async fn list_packages(
 
 #[tauri::command]
 pub async fn get_package(desk: State<'_, Desk>, id: String) -> DeskResult<PackageDetail> {
-    let (view, events) = desk.package(&id).await?;
-    Ok(PackageDetail { view, events })
+    desk.package_detail(&id).await
 }
 
 #[tauri::command]

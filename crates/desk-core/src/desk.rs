@@ -15,7 +15,7 @@ use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
 use crate::labels::{self, LabelSettings};
 use crate::outbox::OutboxItem;
-use crate::packages::{NewPackage, PackageEventView, PackageQuery, PackageView};
+use crate::packages::{NewPackage, PackageDetail, PackageEventView, PackageQuery, PackageView};
 use crate::scanning::{ScanLookup, ScannerSettings};
 use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
@@ -379,6 +379,17 @@ impl Desk {
         let active = self.active.lock().await;
         let who = signed_in(&active)?;
         self.store.package(id, &author(who)).await
+    }
+
+    /// A parcel's page: the parcel, its history and its resident notices.
+    pub async fn package_detail(&self, id: &str) -> DeskResult<PackageDetail> {
+        let (view, events) = self.package(id).await?;
+        let notices = self.store.package_notices(id).await?;
+        Ok(PackageDetail {
+            view,
+            events,
+            notices,
+        })
     }
 
     /// Takes a parcel in: on the shelf here at once, queued for the server.

@@ -104,12 +104,14 @@ pub struct PackageEventView {
     pub by_name: Option<String>,
 }
 
-/// A parcel's page: the parcel and its history, oldest first.
+/// A parcel's page: the parcel, its history (oldest first), and what the server did to
+/// tell its resident (oldest first).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct PackageDetail {
     pub view: PackageView,
     pub events: Vec<PackageEventView>,
+    pub notices: Vec<frontdesk_protocol::PackageNotice>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -663,7 +665,12 @@ impl Store {
                 p.status.is_on_shelf() && now_ms - p.received_at_ms > OVERDUE_AFTER_DAYS * DAY_MS;
         }
         for e in events.iter_mut() {
-            e.by_name = name(&staff_names, Some(&e.event.by));
+            e.by_name = if e.event.by == frontdesk_protocol::NOTIFIER_ACTOR {
+                // The server's notifier moved it (the resident's email was accepted).
+                Some("Frontdesk".to_owned())
+            } else {
+                name(&staff_names, Some(&e.event.by))
+            };
         }
         Ok(())
     }

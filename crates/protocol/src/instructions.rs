@@ -67,7 +67,7 @@ mod tests {
     }
 }
 
-/// Writes the limits the UI shows (a counter, a warning) as TypeScript next to the ts-rs
+/// Writes the limits the UI shows (a counter, a warning, the signature box) as TypeScript next to the ts-rs
 /// bindings, so the number is declared once, here. Runs with the bindings' export.
 #[cfg(test)]
 #[test]
@@ -79,7 +79,14 @@ fn export_limits_to_typescript() {
     let text = format!(
         "// Generated from crates/protocol by `cargo test`. Do not edit.\n\n\
          /** Longest instruction text, in characters. */\n\
-         export const MAX_INSTRUCTION_CHARS = {MAX_INSTRUCTION_CHARS};\n"
+         export const MAX_INSTRUCTION_CHARS = {MAX_INSTRUCTION_CHARS};\n\n\
+         /** A pickup signature: path data in a box of this size, at most this long. */\n\
+         export const SIGNATURE_WIDTH = {w};\n\
+         export const SIGNATURE_HEIGHT = {h};\n\
+         export const MAX_SIGNATURE_CHARS = {max};\n",
+        w = crate::SIGNATURE_WIDTH,
+        h = crate::SIGNATURE_HEIGHT,
+        max = crate::MAX_SIGNATURE_CHARS,
     );
     std::fs::write(&path, text).expect("write limits.ts");
 }

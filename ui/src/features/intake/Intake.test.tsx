@@ -158,7 +158,7 @@ describe("intake", () => {
     expect(panel).toHaveTextContent("waiting to sync");
     const sent = tauriMock.callsOf("intake_package")[0]!.package as NewPackage;
     const synced = { ...registered(sent), pending: false };
-    tauriMock.on("get_package", { view: synced, events: [] });
+    tauriMock.on("get_package", { view: synced, events: [], notices: [] });
     tauriMock.emit("packages-changed", null);
     await waitFor(() => expect(screen.getByTestId("intake-registered")).not.toHaveTextContent("waiting to sync"));
   });

@@ -29,6 +29,7 @@ import { formatDateTime } from "@/lib/format";
 import { isEditableTarget } from "@/lib/utils";
 import { carrierName, FlagIcons, OverdueBadge, PendingBadge, StatusBadge, useRecipientText } from "./PackageBits";
 import { LabelCard } from "@/features/labels/LabelCard";
+import { SignatureImage } from "@/features/pickup/PickupReceipt";
 import { TransitionDialog, type TransitionKind } from "./TransitionDialog";
 
 const SPINNER_DELAY_MS = 250;
@@ -212,7 +213,7 @@ function PackageBody({
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const recipientText = useRecipientText();
-  const { view, events } = detail;
+  const { view, events, notices } = detail;
   const p = view.package;
   const recipient = recipientText(view);
   const none = (text = t("packageList.page.none")) => <span className="text-muted-foreground">{text}</span>;
@@ -371,6 +372,41 @@ function PackageBody({
           )}
         </CardContent>
       </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>{t("packageList.page.notices")}</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {notices.length === 0 ? (
+            <p className="text-sm text-muted-foreground" data-testid="package-notices-none">
+              {t("packageList.page.noticesNone")}
+            </p>
+          ) : (
+            <ol className="divide-y divide-border" data-testid="package-notices">
+              {notices.map((n) => (
+                <li key={n.id} className="space-y-0.5 py-2 text-sm first:pt-0 last:pb-0" data-testid="package-notice-row" data-state={n.state}>
+                  <p className="flex flex-wrap items-center gap-x-2">
+                    <span className="font-medium">{t(`packageList.page.noticeKind.${n.kind}`)}</span>
+                    <span>{t(`packageList.page.noticeState.${n.state}`)}</span>
+                    <time className="text-muted-foreground">
+                      {formatDateTime(n.sent_at_ms ?? n.last_attempt_at_ms ?? n.created_at_ms, lang)}
+                    </time>
+                    {n.attempts > 1 && (
+                      <span className="text-muted-foreground">{t("packageList.page.noticeAttempts", { count: n.attempts })}</span>
+                    )}
+                  </p>
+                  {n.last_error && (
+                    <p className="break-words text-muted-foreground" data-testid="package-notice-error">
+                      {n.last_error}
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+        </CardContent>
+      </Card>
     </div>
   );
 }
@@ -419,6 +455,7 @@ function HistoryItem({ item, lang }: { item: PackageEventView; lang: string }) {
           <span data-testid="package-event-note">{e.note}</span>
         </p>
       )}
+      {e.signature && <SignatureImage path={e.signature} label={t("packageList.page.signature")} />}
       {e.override_reason && (
         <p className="break-words whitespace-pre-wrap text-warning-foreground">
           <ShieldAlert aria-hidden="true" className="mr-1 inline size-3.5 align-[-2px]" />

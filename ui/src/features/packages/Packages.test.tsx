@@ -116,6 +116,37 @@ function detailOf(id: string): PackageDetail {
             ),
           ]
         : [event("e-0", null, "waiting", at)],
+    notices:
+      id === "p-2"
+        ? [
+            {
+              id: "n-1",
+              package_id: "p-2",
+              building_id: BUILDING_ID,
+              resident_id: "r-1",
+              kind: "intake",
+              state: "sent",
+              attempts: 2,
+              last_error: null,
+              last_attempt_at_ms: at + 50_000,
+              sent_at_ms: at + 50_000,
+              created_at_ms: at,
+            },
+            {
+              id: "n-2",
+              package_id: "p-2",
+              building_id: BUILDING_ID,
+              resident_id: "r-1",
+              kind: "reminder",
+              state: "failed",
+              attempts: 3,
+              last_error: "550 mailbox unavailable",
+              last_attempt_at_ms: at + 3 * DAY_MS,
+              sent_at_ms: null,
+              created_at_ms: at + 3 * DAY_MS,
+            },
+          ]
+        : [],
   };
 }
 
@@ -549,7 +580,7 @@ describe("parcel page", () => {
   it("offers managers an override that needs a reason, and Found for a lost parcel", async () => {
     const picked = view(pkg("p-1", "K7QF-3MZD", { status: "picked_up", collected_by: "Amélie Bélanger" }));
     mockPackages([picked]);
-    tauriMock.on("get_package", { view: picked, events: [] });
+    tauriMock.on("get_package", { view: picked, events: [], notices: [] });
     const user = userEvent.setup();
     render(<PackagesScreen staffRole="manager" openPackageId="p-1" />);
     const page = await screen.findByTestId("package-detail");
@@ -571,7 +602,7 @@ describe("parcel page", () => {
     ]);
 
     const gone = view(pkg("p-1", "K7QF-3MZD", { status: "lost" }));
-    tauriMock.on("get_package", { view: gone, events: [] });
+    tauriMock.on("get_package", { view: gone, events: [], notices: [] });
     tauriMock.emit("packages-changed", null);
     expect(await within(page).findByTestId("package-mark-found")).toHaveTextContent("Found — back on the shelf");
     await user.click(within(page).getByTestId("package-mark-found"));
@@ -590,6 +621,38 @@ describe("parcel page", () => {
     expect(onHandOver).toHaveBeenCalledWith("p-1");
   });
 
+  it("shows what the server did to tell the resident, and a pickup's signature", async () => {
+    mockPackages(views);
+    const user = userEvent.setup();
+    render(<PackagesScreen staffRole="doorman" />);
+    await waitFor(() => expect(rows().length).toBeGreaterThan(1));
+    const page = await openPage(user, "p-2");
+    const notices = within(page).getAllByTestId("package-notice-row");
+    expect(notices.map((n) => n.getAttribute("data-state"))).toEqual(["sent", "failed"]);
+    expect(notices[0]).toHaveTextContent("Arrival email");
+    expect(notices[0]).toHaveTextContent("2 attempts");
+    expect(within(notices[1]!).getByTestId("package-notice-error")).toHaveTextContent("550 mailbox unavailable");
+
+    const signed = view(pkg("p-9", "ZZZZ-9999", { status: "picked_up" }));
+    const forged = 'M 1 1" onload="alert(1)';
+    tauriMock.on("get_package", {
+      view: signed,
+      events: [
+        event("e-1", null, "waiting", NOW - 1000),
+        event("e-2", "waiting", "picked_up", NOW, { signature: "M 10 20 L 30 40" }),
+        event("e-3", "picked_up", "waiting", NOW + 1, { signature: forged }),
+      ],
+      notices: [],
+    });
+    render(<PackagesScreen staffRole="doorman" openPackageId="p-9" />);
+    const paths = await waitFor(() => {
+      const found = [...document.querySelectorAll('[data-package-id="p-9"] [data-testid=pickup-receipt-signature] path')];
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    });
+    expect(paths.map((p) => p.getAttribute("d"))).toEqual(["M 10 20 L 30 40"]);
+  });
+
   it("renders notes as text, never as markup", async () => {
     const evil = "<img src=x onerror=alert(1)>";
     const p = view(pkg("p-1", "K7QF-3MZD", { note: evil }), { recipient_name: "<b>Bob</b>" });
@@ -597,6 +660,7 @@ describe("parcel page", () => {
     tauriMock.on("get_package", {
       view: p,
       events: [event("e-1", null, "waiting", NOW, { note: evil, override_reason: evil })],
+      notices: [],
     });
     const user = userEvent.setup();
     render(<PackagesScreen staffRole="doorman" />);

@@ -2,10 +2,10 @@
 // integers only, `M x y L x y …` with one `M` per stroke. Small enough to queue with the
 // pickup, and shown back with an <svg><path/></svg> after checking it is only that.
 
-export const SIGNATURE_WIDTH = 1000;
-export const SIGNATURE_HEIGHT = 400;
-/** The longest path data sent with a pickup, in characters. */
-export const MAX_SIGNATURE_CHARS = 32_000;
+import { MAX_SIGNATURE_CHARS, SIGNATURE_HEIGHT, SIGNATURE_WIDTH } from "@/bindings/limits";
+
+// The box and the longest path are the protocol's (normalize_signature checks them on push).
+export { MAX_SIGNATURE_CHARS, SIGNATURE_HEIGHT, SIGNATURE_WIDTH };
 /** Points closer than this (box units) to the previous one kept are dropped. */
 export const MIN_POINT_DISTANCE = 2;
 
