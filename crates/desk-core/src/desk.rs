@@ -82,8 +82,7 @@ const LANGUAGE: &str = "language";
 const SIGNED_IN: &str = "signed_in";
 const LABEL_SETTINGS: &str = "label_settings";
 const SCANNER_SETTINGS: &str = "scanner_settings";
-/// The shelf of the last parcel taken in here: the next one usually goes beside it.
-const LAST_SHELF: &str = "last_shelf";
+
 pub const LANGUAGES: [&str; 2] = ["en", "fr"];
 
 struct Active {
@@ -399,17 +398,12 @@ impl Desk {
                 store.intake_package(new, crate::now_ms()).await
             })
             .await?;
-        if intake.shelf.is_some() {
-            self.store
-                .set_setting(LAST_SHELF, intake.shelf.as_ref())
-                .await?;
-        }
         self.package(&intake.id).await.map(|(view, _)| view)
     }
 
     /// The shelf the next intake starts with: the last one used here.
     pub async fn last_shelf(&self) -> DeskResult<Option<String>> {
-        self.store.setting(LAST_SHELF).await
+        self.store.setting(crate::packages::LAST_SHELF).await
     }
 
     /// What a scan is: one of our label codes, or a tracking number and the parcels on

@@ -171,6 +171,23 @@ pub async fn overlay_in(conn: &mut SqliteConnection) -> DeskResult<Vec<(Mutation
         .collect()
 }
 
+/// [`overlay_in`] for one record only (a parcel, an instruction): its own queued writes,
+/// through the `outbox_by_entity` index, whatever the length of the queue.
+pub async fn overlay_of_in(
+    conn: &mut SqliteConnection,
+    entity_id: &str,
+) -> DeskResult<Vec<(Mutation, OutboxState)>> {
+    let rows: Vec<Row> = sqlx::query_as(select_rows!(
+        "WHERE entity_id = ? AND state IN ('pending', 'acked') ORDER BY seq"
+    ))
+    .bind(entity_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.mutation()?, r.item()?.state)))
+        .collect()
+}
+
 impl Store {
     /// The oldest pending mutations, in order: the next push.
     pub async fn pending_batch(&self, limit: u32) -> DeskResult<Vec<Mutation>> {

@@ -23,6 +23,9 @@ use crate::instructions::Author;
 use crate::outbox::{self, OutboxState};
 use crate::store::Store;
 
+/// The setting holding the shelf of the last parcel taken in here.
+pub(crate) const LAST_SHELF: &str = "last_shelf";
+
 /// Days on the shelf after which a parcel is overdue: shown with a badge at the desk,
 /// and the server's default for reminders.
 pub const OVERDUE_AFTER_DAYS: i64 = 3;
@@ -452,7 +455,7 @@ impl Store {
         .bind(id)
         .fetch_all(&mut *snapshot)
         .await?;
-        let overlay = outbox::overlay_in(&mut snapshot).await?;
+        let overlay = outbox::overlay_of_in(&mut snapshot, id).await?;
         snapshot.commit().await?;
         let mut events: Vec<PackageEventView> = rows
             .into_iter()
@@ -533,6 +536,18 @@ impl Store {
         };
         let mutation =
             outbox::enqueue(&mut tx, MutationBody::PackageIntake(intake.clone()), now_ms).await?;
+        // The next parcel usually goes beside this one: kept in the same commit (a second
+        // durable write per intake would double its cost).
+        if let Some(shelf) = &intake.shelf {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(LAST_SHELF)
+            .bind(serde_json::to_string(shelf)?)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok((mutation, intake))
     }

@@ -191,9 +191,21 @@ async fn parcels_filter_by_status_and_age_and_old_ones_are_overdue() {
         .await
         .unwrap();
     let (_, fresh) = store
-        .intake_package(parcel("TBA123456789013"), now - 60_000)
+        .intake_package(
+            NewPackage {
+                shelf: Some(" C-4 ".into()),
+                ..parcel("TBA123456789013")
+            },
+            now - 60_000,
+        )
         .await
         .unwrap();
+    let remembered: Option<String> = store.setting("last_shelf").await.unwrap();
+    assert_eq!(
+        remembered.as_deref(),
+        Some("C-4"),
+        "the next intake starts there"
+    );
     let all = store.packages(&PackageQuery::default(), &ME).await.unwrap();
     let overdue: Vec<(&str, bool)> = all
         .iter()

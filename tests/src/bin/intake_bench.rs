@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
         shelf: Some(format!("B-{}", n % 12)),
         size: None,
         flags: PackageFlags {
-            perishable: n % 7 == 0,
+            perishable: n.is_multiple_of(7),
             ..PackageFlags::default()
         },
         note: None,
