@@ -91,6 +91,9 @@ pub struct PackageQuery {
     #[ts(type = "number | null")]
     pub received_before_ms: Option<i64>,
     pub unit_id: Option<String>,
+    /// A unit number as staff read it: parcels of the units whose number starts with it
+    /// (`12` finds 1204 and 1205), case-insensitive.
+    pub unit_number: Option<String>,
     pub carrier: Option<String>,
     /// Matches the package code or the tracking number (a whole scan or a prefix).
     pub text: Option<String>,
@@ -329,8 +332,10 @@ fn lay_over(
 }
 
 impl PackageQuery {
-    fn matches(&self, p: &Package, text: Option<&str>) -> bool {
-        (!self.on_shelf || p.status.is_on_shelf())
+    /// `units`: the ids of the units `unit_number` names, when it is given.
+    fn matches(&self, p: &Package, text: Option<&str>, units: Option<&BTreeSet<String>>) -> bool {
+        units.is_none_or(|u| p.unit_id.as_ref().is_some_and(|id| u.contains(id)))
+            && (!self.on_shelf || p.status.is_on_shelf())
             && self.status.is_none_or(|s| p.status == s)
             && (!self.unassigned || (p.resident_id.is_none() && p.unit_id.is_none()))
             && self.received_before_ms.is_none_or(|t| p.received_at_ms < t)
@@ -379,11 +384,38 @@ impl Store {
             .filter_map(|(m, _)| package_id(&m.body))
             .collect();
         let touched = serde_json::to_string(&touched)?;
+        let units = match query
+            .unit_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(prefix) => {
+                // A prefix, with LIKE's own wildcards in it taken literally.
+                let mut pattern = String::with_capacity(prefix.len() + 1);
+                for c in prefix.chars() {
+                    if matches!(c, '\\' | '%' | '_') {
+                        pattern.push('\\');
+                    }
+                    pattern.push(c);
+                }
+                pattern.push('%');
+                let ids: Vec<String> =
+                    sqlx::query_scalar("SELECT id FROM units WHERE unit_number LIKE ? ESCAPE '\\'")
+                        .bind(pattern)
+                        .fetch_all(&mut *snapshot)
+                        .await?;
+                Some(ids.into_iter().collect::<BTreeSet<String>>())
+            }
+            None => None,
+        };
+        let unit_ids = units.as_ref().map(serde_json::to_string).transpose()?;
         let status_filter = if query.on_shelf { 1 } else { 0 };
         let rows: Vec<Row> = sqlx::query_as(select_packages!(
             "WHERE (((? = 0 OR status IN ('waiting', 'notified')) ",
             "AND (? IS NULL OR status = ?) AND (? IS NULL OR received_at_ms < ?) ",
-            "AND (? IS NULL OR unit_id = ?) AND (? IS NULL OR carrier = ?)) ",
+            "AND (? IS NULL OR unit_id = ?) AND (? IS NULL OR carrier = ?) ",
+            "AND (? IS NULL OR unit_id IN (SELECT value FROM json_each(?)))) ",
             "OR id IN (SELECT value FROM json_each(?))) ",
             "ORDER BY received_at_ms DESC"
         ))
@@ -396,6 +428,8 @@ impl Store {
         .bind(&query.unit_id)
         .bind(&query.carrier)
         .bind(&query.carrier)
+        .bind(&unit_ids)
+        .bind(&unit_ids)
         .bind(touched)
         .fetch_all(&mut *snapshot)
         .await?;
@@ -417,7 +451,7 @@ impl Store {
         let text = query.text();
         let mut shown: Vec<PackageView> = views
             .into_values()
-            .filter(|v| query.matches(&v.package, text.as_deref()))
+            .filter(|v| query.matches(&v.package, text.as_deref(), units.as_ref()))
             .collect();
         shown.sort_by(|a, b| {
             b.package

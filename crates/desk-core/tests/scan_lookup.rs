@@ -273,3 +273,40 @@ fn frontdesk_now() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+#[tokio::test]
+async fn the_unit_filter_takes_a_unit_number_prefix_over_every_parcel() {
+    let (_dir, store) = seeded().await;
+    let (_, in_1204) = store
+        .intake_package(parcel("TBA123456789012"), 1_000)
+        .await
+        .unwrap();
+    let shown = |prefix: &'static str| {
+        let store = &store;
+        async move {
+            let query = PackageQuery {
+                unit_number: Some(prefix.into()),
+                ..PackageQuery::default()
+            };
+            let views = store.packages(&query, &ME).await.unwrap();
+            views.into_iter().map(|v| v.package.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(shown("12").await, [in_1204.id.clone()], "a prefix of 1204");
+    assert_eq!(shown(" 1204 ").await, [in_1204.id.clone()]);
+    assert!(shown("13").await.is_empty());
+    assert!(shown("1%").await.is_empty(), "LIKE wildcards are literal");
+    assert!(shown("_2").await.is_empty(), "LIKE wildcards are literal");
+    // A parcel without a unit is never in a unit's list.
+    store
+        .intake_package(
+            NewPackage {
+                tracking_number: Some("TBA123456789013".into()),
+                ..NewPackage::default()
+            },
+            2_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown("1").await, [in_1204.id]);
+}

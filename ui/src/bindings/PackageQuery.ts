@@ -20,7 +20,12 @@ unassigned: boolean,
 /**
  * Only parcels received before this time (the "older than N days" filter).
  */
-received_before_ms: number | null, unit_id: string | null, carrier: string | null, 
+received_before_ms: number | null, unit_id: string | null, 
+/**
+ * A unit number as staff read it: parcels of the units whose number starts with it
+ * (`12` finds 1204 and 1205), case-insensitive.
+ */
+unit_number: string | null, carrier: string | null, 
 /**
  * Matches the package code or the tracking number (a whole scan or a prefix).
  */

@@ -470,8 +470,6 @@ export const en = {
     title: "Packages",
     count_one: "{{count}} parcel",
     count_other: "{{count}} parcels",
-    countOf_one: "{{shown}} of {{count}} parcel",
-    countOf_other: "{{shown}} of {{count}} parcels",
     truncated: "Only the {{limit}} most recent parcels are listed. Narrow the filters to see the others.",
     filters: "Filters",
     statusFilter: "Status",

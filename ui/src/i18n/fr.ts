@@ -477,8 +477,6 @@ export const fr: Messages = {
     title: "Colis",
     count_one: "{{count}} colis",
     count_other: "{{count}} colis",
-    countOf_one: "{{shown}} sur {{count}} colis",
-    countOf_other: "{{shown}} sur {{count}} colis",
     truncated:
       "Seuls les {{limit}} colis les plus récents sont affichés. Précisez les filtres pour voir les autres.",
     filters: "Filtres",

@@ -27,6 +27,7 @@ export function BulkAssignList({ refreshTick, labels }: { refreshTick: number; l
         unassigned: true,
         received_before_ms: null,
         unit_id: null,
+        unit_number: null,
         carrier: null,
         text: null,
         limit: 200,

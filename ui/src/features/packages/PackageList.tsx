@@ -23,7 +23,6 @@ import {
   AGE_FILTERS,
   initialFilters,
   LIST_LIMIT,
-  matchesUnit,
   queryKey,
   SORT_ORDERS,
   sortViews,
@@ -83,21 +82,18 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
   const ids = useId();
 
   const text = filters.text.trim();
+  const unit = filters.unit.trim();
   const { status, carrier, ageDays } = filters;
 
   const shownOf = useCallback(
-    (found: readonly PackageView[], f: PackageFilters) =>
-      sortViews(
-        found.slice(0, LIST_LIMIT).filter((v) => matchesUnit(v, f.unit)),
-        f.sort,
-      ),
+    (found: readonly PackageView[], f: PackageFilters) => sortViews(found.slice(0, LIST_LIMIT), f.sort),
     [],
   );
 
   // Ask the desk on every change of what it filters (and on refresh); only the latest answer counts.
   useEffect(() => {
     const request = ++latestRequest.current;
-    const f: PackageFilters = { ...filtersRef.current, status, carrier, ageDays, text };
+    const f: PackageFilters = { ...filtersRef.current, status, carrier, ageDays, unit, text };
     const key = queryKey(f);
     requestedKey.current = key;
     setLoading(true);
@@ -126,7 +122,7 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
         setError(err as DeskError);
       },
     );
-  }, [status, carrier, ageDays, text, refreshTick, shownOf]);
+  }, [status, carrier, ageDays, unit, text, refreshTick, shownOf]);
 
   useEffect(() => {
     if (!loading) {
@@ -265,9 +261,7 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
     ? ""
     : cut
       ? t("packageList.truncated", { limit: LIST_LIMIT })
-      : filters.unit.trim() !== ""
-        ? t("packageList.countOf", { shown: shown.length, count: views.length })
-        : t("packageList.count", { count: shown.length });
+      : t("packageList.count", { count: shown.length });
 
   return (
     <section

@@ -158,6 +158,7 @@ function fakeList(all: PackageView[]) {
       (v) =>
         (!q.on_shelf || v.package.status === "waiting" || v.package.status === "notified") &&
         (q.status === null || v.package.status === q.status) &&
+        (q.unit_number === null || (v.unit_number ?? "").startsWith(q.unit_number)) &&
         (q.text === null || v.package.code.startsWith(q.text.toUpperCase()) || (v.package.tracking_number ?? "").startsWith(q.text)),
     );
   };
@@ -230,6 +231,7 @@ describe("package list", () => {
         unassigned: false,
         received_before_ms: null,
         unit_id: null,
+        unit_number: null,
         carrier: null,
         text: null,
         limit: LIST_LIMIT + 1,
@@ -297,6 +299,7 @@ describe("package list", () => {
       unassigned: false,
       received_before_ms: null,
       unit_id: null,
+      unit_number: null,
       carrier: null,
       text: "b2x",
       limit: LIST_LIMIT + 1,
@@ -308,19 +311,21 @@ describe("package list", () => {
     await waitFor(() => expect(rows()).toHaveLength(3));
   });
 
-  it("filters by unit number here and sorts oldest first or by unit", async () => {
+  it("asks the desk for a unit number, and sorts oldest first or by unit", async () => {
     const { user } = await renderScreen();
-    const queries = tauriMock.callsOf("list_packages").length;
     await user.type(screen.getByTestId("package-filter-unit"), "12");
-    expect(rowIds()).toEqual(["p-2"]);
-    expect(screen.getByTestId("package-count")).toHaveTextContent("1 of 3 parcels");
+    await waitFor(() => expect(rowIds()).toEqual(["p-2"]));
+    expect(lastQuery()).toMatchObject({ unit_number: "12", unit_id: null });
+    expect(screen.getByTestId("package-count")).toHaveTextContent("1 parcel");
     await user.clear(screen.getByTestId("package-filter-unit"));
-    expect(rows()).toHaveLength(3);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(lastQuery()).toMatchObject({ unit_number: null });
+    const queries = tauriMock.callsOf("list_packages").length;
     await user.selectOptions(screen.getByTestId("package-sort"), "oldest");
     expect(rowIds()).toEqual(["p-2", "p-3", "p-1"]);
     await user.selectOptions(screen.getByTestId("package-sort"), "unit");
     expect(rowIds()).toEqual(["p-1", "p-2", "p-3"]); // 804, 1205, then no unit
-    expect(tauriMock.callsOf("list_packages")).toHaveLength(queries); // all done here
+    expect(tauriMock.callsOf("list_packages")).toHaveLength(queries); // sorting asks nothing
   });
 
   it("says when the list is cut at the limit", async () => {

@@ -1,5 +1,5 @@
-// The list's filters as the desk's PackageQuery, and what the UI does itself on the
-// answer (the unit filter and the sort). No lifecycle rule lives here.
+// The list's filters as the desk's PackageQuery, and the sort of its answer. No rule lives
+// here: the desk filters (the unit number too, over every parcel, not just those listed).
 import type { PackageQuery } from "@/bindings/PackageQuery";
 import type { PackageStatus } from "@/bindings/PackageStatus";
 import type { PackageView } from "@/bindings/PackageView";
@@ -32,7 +32,7 @@ export interface PackageFilters {
   carrier: string;
   /** Older than this many days; 0 for any age. */
   ageDays: number;
-  /** A unit number as shown (matched here, see `matchesUnit`). */
+  /** A unit number as shown: the desk lists the units whose number starts with it. */
   unit: string;
   /** Tracking number or package code, as typed or scanned. */
   text: string;
@@ -48,12 +48,7 @@ export const initialFilters: PackageFilters = {
   sort: "newest",
 };
 
-/**
- * The query for the desk. One more than LIST_LIMIT is asked for, to know whether the list
- * was cut. `unit_id` stays null: the unit box holds a unit *number* as staff read it on
- * the screen, and PackageQuery.unit_id wants a unit id, so the unit filter is applied here
- * on the returned views (`matchesUnit`), on the LIST_LIMIT most recent matches.
- */
+/** The query for the desk. One more than LIST_LIMIT is asked for, to know whether the list was cut. */
 export function toQuery(f: PackageFilters, nowMs: number): PackageQuery {
   const text = f.text.trim();
   return {
@@ -62,6 +57,7 @@ export function toQuery(f: PackageFilters, nowMs: number): PackageQuery {
     unassigned: false,
     received_before_ms: f.ageDays > 0 ? nowMs - f.ageDays * DAY_MS : null,
     unit_id: null,
+    unit_number: f.unit.trim() === "" ? null : f.unit.trim(),
     carrier: f.carrier === "" ? null : f.carrier,
     text: text === "" ? null : text,
     limit: LIST_LIMIT + 1,
@@ -70,14 +66,7 @@ export function toQuery(f: PackageFilters, nowMs: number): PackageQuery {
 
 /** What the desk is asked, as a key: a new key is a new question (the selection restarts). */
 export function queryKey(f: PackageFilters): string {
-  return JSON.stringify([f.status, f.carrier, f.ageDays, f.text.trim()]);
-}
-
-/** The unit box against the unit number shown: case-insensitive prefix ("80" finds 804). */
-export function matchesUnit(view: PackageView, unit: string): boolean {
-  const wanted = unit.trim().toLocaleLowerCase();
-  if (wanted === "") return true;
-  return (view.unit_number ?? "").toLocaleLowerCase().startsWith(wanted);
+  return JSON.stringify([f.status, f.carrier, f.ageDays, f.unit.trim(), f.text.trim()]);
 }
 
 const byUnitNumber = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });

@@ -103,6 +103,7 @@ function shelfQuery(scope: Scope): PackageQuery {
     unassigned: false,
     received_before_ms: null,
     unit_id: scope.kind === "unit" ? scope.unitId : null,
+    unit_number: null,
     carrier: null,
     text: null,
     limit: 0,
