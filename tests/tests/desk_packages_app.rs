@@ -294,6 +294,28 @@ async fn a_scanned_parcel_is_registered_labelled_and_handed_over_online_and_offl
         "taken in, then picked up, in that order"
     );
     app.screenshot(&shots, "05-back-online").await?;
+
+    // The Packages screen lists both, handed over, and a parcel's page has its history.
+    app.click("[data-testid=nav-packages]").await?;
+    app.click("[data-testid=package-filter-status] option[value=picked_up]")
+        .await?;
+    let rows = app.wait_for_all("[data-testid=package-row]", 2).await?;
+    let mut codes = Vec::new();
+    for row in &rows {
+        codes.push(app_text(row).await?);
+    }
+    for code in [&first, &second] {
+        anyhow::ensure!(
+            codes.iter().any(|c| c.contains(code.as_str())),
+            "{code} listed as picked up: {codes:?}"
+        );
+    }
+    app.screenshot(&shots, "06-packages").await?;
+    rows[0].click().await?;
+    let steps = app.wait_for_all("[data-testid=package-event]", 2).await?;
+    assert_eq!(steps.len(), 2, "taken in, picked up");
+    app.wait_for("[data-testid=package-label-preview]").await?;
+    app.screenshot(&shots, "07-package-page").await?;
     app.close().await?;
     Ok(())
 }
