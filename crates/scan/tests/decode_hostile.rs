@@ -17,7 +17,7 @@ fn hostile_frames() -> Vec<(&'static str, Frame)> {
     let noise: Vec<u8> = (0..WIDTH * HEIGHT).map(|_| rng.next() as u8).collect();
     let checker: Vec<u8> = (0..WIDTH * HEIGHT)
         .map(|i| {
-            if (i % WIDTH + i / WIDTH) % 2 == 0 {
+            if (i % WIDTH + i / WIDTH).is_multiple_of(2) {
                 0
             } else {
                 255
@@ -25,7 +25,13 @@ fn hostile_frames() -> Vec<(&'static str, Frame)> {
         })
         .collect();
     let stripes: Vec<u8> = (0..WIDTH * HEIGHT)
-        .map(|i| if (i % WIDTH / 3) % 2 == 0 { 0 } else { 255 })
+        .map(|i| {
+            if (i % WIDTH / 3).is_multiple_of(2) {
+                0
+            } else {
+                255
+            }
+        })
         .collect();
     vec![
         (
