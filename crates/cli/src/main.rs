@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use frontdesk_carriers::identify;
+use frontdesk_scan::decode::{DecodeOptions, Frame, Pipeline};
 use frontdesk_scan::labels::{self, Dpi, LabelData, LabelFormat, LabelSize};
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -73,6 +74,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Find the barcodes in image files (PNG or JPEG), as the desk's webcam pipeline
+    /// decodes one camera frame.
+    ///
+    /// Prints one JSON object per file, one per line, in order: {"file", "codes": [{
+    /// "symbology", "text", "position": [[x, y], …]}], "ms"}, with "codes" empty when
+    /// nothing is found and "ms" the decode time of the frame (reading the file
+    /// excluded). A file that cannot be read or decoded in time gives {"file",
+    /// "error"} instead; the other files are still decoded, and the exit status is
+    /// then 1. See docs/scanner-formats.md.
+    Decode {
+        /// Image files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +103,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Decode { files } => {
+            let mut failed = 0;
+            ignore_broken_pipe(decode_all(&files, &mut failed), "writing the decodes")?;
+            if failed > 0 {
+                anyhow::bail!("{failed} of {} files could not be decoded", files.len());
+            }
+            Ok(())
+        }
         Command::Identify { numbers } => {
             ignore_broken_pipe(identify_all(numbers), "writing the identifications")
         }
@@ -167,6 +190,34 @@ fn print_identification(out: &mut impl Write, raw: &str) -> io::Result<()> {
     out.write_all(b"\n")?;
     // One line per number as soon as it is known, for a pipe read line by line.
     out.flush()
+}
+
+/// Prints one line per file; counts the files that gave an error line in `failed`.
+fn decode_all(files: &[PathBuf], failed: &mut usize) -> io::Result<()> {
+    let pipeline = Pipeline::new(DecodeOptions::default());
+    let mut out = BufWriter::new(io::stdout().lock());
+    for file in files {
+        let name = file.display().to_string();
+        let line = match Frame::from_file(file) {
+            Err(e) => Err(e.to_string()),
+            Ok(frame) => {
+                let result = pipeline.decode_frame(&frame);
+                let ms = (result.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+                result
+                    .reads
+                    .map(|codes| serde_json::json!({"file": name, "codes": codes, "ms": ms}))
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let line = line.unwrap_or_else(|error| {
+            *failed += 1;
+            serde_json::json!({"file": name, "error": error})
+        });
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// A reader that stops early (`| head`) is not an error.

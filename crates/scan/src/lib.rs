@@ -4,4 +4,5 @@
 //! code and a QR code of it) rendered as PDF, PNG and ZPL from one layout, and sent to a
 //! printer.
 
+pub mod decode;
 pub mod labels;
