@@ -1,4 +1,4 @@
-// Small pieces shared by the parcel list and the parcel page.
+// Small pieces shared by the parcel list, the parcel page and the pickup list.
 import { useTranslation } from "react-i18next";
 import { Clock, CloudUpload, GlassWater, Signature, Snowflake, type LucideIcon } from "lucide-react";
 import type { CarrierOption } from "@/bindings/CarrierOption";
@@ -6,6 +6,7 @@ import type { PackageFlags } from "@/bindings/PackageFlags";
 import type { PackageStatus } from "@/bindings/PackageStatus";
 import type { PackageView } from "@/bindings/PackageView";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
+import { formatAgo, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 const STATUS_VARIANT: Record<PackageStatus, BadgeProps["variant"]> = {
@@ -94,4 +95,56 @@ export function useRecipientText() {
     if (view.package.resident_id === null) return { text: t("packageList.unassigned"), known: false };
     return { text: t("packageList.unknownRecipient"), known: false };
   };
+}
+
+/**
+ * A parcel's code, recipient and unit, carrier, shelf and received time, as cells of the
+ * caller's grid row (the Packages list and the Pickup list show them the same way).
+ */
+export function ParcelCells({
+  view,
+  carriers,
+  now,
+  testIds,
+}: {
+  view: PackageView;
+  carriers: readonly CarrierOption[];
+  now: number;
+  testIds: { code: string; recipient?: string; unit?: string };
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const recipient = useRecipientText()(view);
+  const p = view.package;
+  const carrier = carrierName(carriers, p.carrier);
+  const ago = formatAgo(p.received_at_ms, now, lang) ?? t("packageList.justNow");
+  const absolute = formatDateTime(p.received_at_ms, lang);
+  return (
+    <>
+      <span className="truncate font-mono font-medium tracking-wide" data-testid={testIds.code}>
+        {p.code}
+      </span>
+      <span className="min-w-0">
+        <span
+          className={cn("block truncate", recipient.known ? "font-medium" : "text-muted-foreground italic")}
+          data-testid={testIds.recipient}
+        >
+          {recipient.text}
+        </span>
+        <span className="block truncate text-xs text-muted-foreground tabular-nums" data-testid={testIds.unit}>
+          {view.unit_number ? t("packageList.unit", { number: view.unit_number }) : t("packageList.noUnit")}
+        </span>
+      </span>
+      <span className={cn("truncate", !carrier && "text-muted-foreground")}>
+        {carrier ?? t("packageList.noCarrier")}
+      </span>
+      <span className={cn("truncate font-mono", !p.shelf && "font-sans text-muted-foreground")}>
+        {p.shelf ?? t("packageList.noShelf")}
+      </span>
+      <span className="truncate text-muted-foreground" title={absolute}>
+        <time dateTime={new Date(p.received_at_ms).toISOString()}>{ago}</time>
+        <span className="sr-only"> ({absolute})</span>
+      </span>
+    </>
+  );
 }

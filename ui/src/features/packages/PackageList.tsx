@@ -16,9 +16,8 @@ import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { useNow } from "@/hooks/useNow";
 import { describeError } from "@/lib/errors";
-import { formatAgo, formatDateTime } from "@/lib/format";
 import { cn, isEditableTarget } from "@/lib/utils";
-import { carrierName, FlagIcons, OverdueBadge, PendingBadge, StatusBadge, useRecipientText } from "./PackageBits";
+import { FlagIcons, OverdueBadge, ParcelCells, PendingBadge, StatusBadge } from "./PackageBits";
 import {
   AGE_FILTERS,
   initialFilters,
@@ -57,8 +56,7 @@ export function rowId(id: string) {
 }
 
 export function PackageList({ active, openId, carriers, onOpen, returnFocus = "row" }: PackageListProps) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language;
+  const { t } = useTranslation();
   const now = useNow(30_000);
   const [filters, setFilters] = useState<PackageFilters>(initialFilters);
   const [views, setViews] = useState<PackageView[] | null>(null);
@@ -458,7 +456,6 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
                 active={view.package.id === currentId}
                 carriers={carriers}
                 now={now}
-                lang={lang}
                 onSelect={() => setSelectedId(view.package.id)}
                 onOpen={() => open(view.package.id)}
               />
@@ -486,7 +483,6 @@ function PackageRow({
   active,
   carriers,
   now,
-  lang,
   onSelect,
   onOpen,
 }: {
@@ -494,17 +490,10 @@ function PackageRow({
   active: boolean;
   carriers: readonly CarrierOption[];
   now: number;
-  lang: string;
   onSelect: () => void;
   onOpen: () => void;
 }) {
-  const { t } = useTranslation();
-  const recipientText = useRecipientText();
   const p = view.package;
-  const recipient = recipientText(view);
-  const carrier = carrierName(carriers, p.carrier);
-  const ago = formatAgo(p.received_at_ms, now, lang) ?? t("packageList.justNow");
-  const absolute = formatDateTime(p.received_at_ms, lang);
 
   return (
     <div
@@ -523,30 +512,12 @@ function PackageRow({
         active ? "bg-primary/10 ring-1 ring-primary/30" : "hover:bg-accent",
       )}
     >
-      <span className="truncate font-mono font-medium tracking-wide" data-testid="package-code">
-        {p.code}
-      </span>
-      <span className="min-w-0">
-        <span
-          className={cn("block truncate", recipient.known ? "font-medium" : "text-muted-foreground italic")}
-          data-testid="package-recipient"
-        >
-          {recipient.text}
-        </span>
-        <span className="block truncate text-xs text-muted-foreground tabular-nums" data-testid="package-unit">
-          {view.unit_number ? t("packageList.unit", { number: view.unit_number }) : t("packageList.noUnit")}
-        </span>
-      </span>
-      <span className={cn("truncate", !carrier && "text-muted-foreground")}>
-        {carrier ?? t("packageList.noCarrier")}
-      </span>
-      <span className={cn("truncate font-mono", !p.shelf && "font-sans text-muted-foreground")}>
-        {p.shelf ?? t("packageList.noShelf")}
-      </span>
-      <span className="truncate text-muted-foreground" title={absolute}>
-        <time dateTime={new Date(p.received_at_ms).toISOString()}>{ago}</time>
-        <span className="sr-only"> ({absolute})</span>
-      </span>
+      <ParcelCells
+        view={view}
+        carriers={carriers}
+        now={now}
+        testIds={{ code: "package-code", recipient: "package-recipient", unit: "package-unit" }}
+      />
       <span className="flex flex-wrap items-center gap-1.5">
         <StatusBadge status={p.status} />
         {view.overdue && <OverdueBadge />}

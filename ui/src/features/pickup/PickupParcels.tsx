@@ -6,9 +6,8 @@ import { ScanLine } from "lucide-react";
 import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { PackageView } from "@/bindings/PackageView";
 import { Badge } from "@/components/ui/badge";
-import { formatAgo, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
-import { carrierName, FlagIcons, OverdueBadge, PendingBadge, useRecipientText } from "@/features/packages/PackageBits";
+import { FlagIcons, OverdueBadge, ParcelCells, PendingBadge } from "@/features/packages/PackageBits";
 
 const COLUMNS = "grid-cols-[1.5rem_7.5rem_minmax(8rem,1.5fr)_minmax(5rem,0.8fr)_4rem_minmax(6rem,0.9fr)]";
 
@@ -111,14 +110,8 @@ function ParcelRow({
   disabled?: boolean;
   onToggle: (id: string, on: boolean) => void;
 }) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language;
-  const recipientText = useRecipientText();
+  const { t } = useTranslation();
   const p = view.package;
-  const recipient = recipientText(view);
-  const carrier = carrierName(carriers, p.carrier);
-  const ago = formatAgo(p.received_at_ms, now, lang) ?? t("packageList.justNow");
-  const absolute = formatDateTime(p.received_at_ms, lang);
   const inputId = parcelCheckboxId(p.id);
 
   return (
@@ -144,27 +137,7 @@ function ParcelRow({
           data-testid="pickup-parcel-check"
           className="size-4 accent-primary"
         />
-        <span className="truncate font-mono font-medium tracking-wide" data-testid="pickup-parcel-code">
-          {p.code}
-        </span>
-        <span className="min-w-0">
-          <span className={cn("block truncate", recipient.known ? "font-medium" : "text-muted-foreground italic")}>
-            {recipient.text}
-          </span>
-          <span className="block truncate text-xs text-muted-foreground tabular-nums">
-            {view.unit_number ? t("pickup.unit", { number: view.unit_number }) : t("pickup.noUnit")}
-          </span>
-        </span>
-        <span className={cn("truncate", !carrier && "text-muted-foreground")}>
-          {carrier ?? t("packageList.noCarrier")}
-        </span>
-        <span className={cn("truncate font-mono", !p.shelf && "font-sans text-muted-foreground")}>
-          {p.shelf ?? t("packageList.noShelf")}
-        </span>
-        <span className="truncate text-muted-foreground" title={absolute}>
-          <time dateTime={new Date(p.received_at_ms).toISOString()}>{ago}</time>
-          <span className="sr-only"> ({absolute})</span>
-        </span>
+        <ParcelCells view={view} carriers={carriers} now={now} testIds={{ code: "pickup-parcel-code" }} />
       </label>
       {(highlighted || view.overdue || view.pending || hasFlag(view)) && (
         <div className="mt-1.5 flex flex-wrap items-center gap-1.5 pl-9">
