@@ -191,8 +191,7 @@ fn lay_over(
         MutationBody::InstructionDelete { id } => {
             views.remove(id);
         }
-        MutationBody::PackageIntake(_)
-        | MutationBody::PackageEdit(_)
-        | MutationBody::PackageTransition(_) => {}
+        // Other domains' writes do not touch instructions.
+        _ => {}
     }
 }

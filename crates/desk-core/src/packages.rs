@@ -234,7 +234,7 @@ fn package_id(body: &MutationBody) -> Option<&str> {
         MutationBody::PackageIntake(i) => Some(&i.id),
         MutationBody::PackageEdit(e) => Some(&e.id),
         MutationBody::PackageTransition(t) => Some(&t.id),
-        MutationBody::InstructionSave { .. } | MutationBody::InstructionDelete { .. } => None,
+        _ => None,
     }
 }
 
@@ -327,7 +327,8 @@ fn lay_over(
                 view.pending |= pending;
             }
         }
-        MutationBody::InstructionSave { .. } | MutationBody::InstructionDelete { .. } => {}
+        // Other domains' writes do not touch packages.
+        _ => {}
     }
 }
 

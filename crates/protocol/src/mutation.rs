@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::{InstructionTarget, PackageEdit, PackageIntake, PackageTransition};
+use crate::{
+    ConversationAdd, ConversationCreate, ConversationPrefSet, InstructionTarget, MessageEdit,
+    MessageSend, PackageEdit, PackageIntake, PackageTransition, ReactionSet, ReceiptMark,
+};
 
 /// Most mutations one push carries.
 pub const MAX_PUSH_BATCH: usize = 500;
@@ -47,6 +50,24 @@ pub enum MutationBody {
     PackageEdit(PackageEdit),
     /// Move a parcel along its lifecycle.
     PackageTransition(PackageTransition),
+    /// Open a conversation (see `messaging`).
+    ConversationCreate(ConversationCreate),
+    /// Add people to a group conversation.
+    ConversationAdd(ConversationAdd),
+    /// Leave a conversation (the caller only).
+    ConversationLeave { conversation_id: String },
+    /// Post a message.
+    MessageSend(MessageSend),
+    /// Change one's own message.
+    MessageEdit(MessageEdit),
+    /// Delete one's own message (its text and attachments are dropped; a marker stays).
+    MessageDelete { id: String },
+    /// Set or clear one's reaction.
+    ReactionSet(ReactionSet),
+    /// Move one's delivered/read watermarks forward.
+    ReceiptMark(ReceiptMark),
+    /// Set one's own flags (important) on a conversation.
+    ConversationPrefSet(ConversationPrefSet),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

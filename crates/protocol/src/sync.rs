@@ -14,7 +14,8 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::{
-    Building, Instruction, Package, PackageEvent, PackageNotice, Resident, StaffMember, Unit,
+    Audience, Building, Conversation, ConversationPref, Instruction, Message, Package,
+    PackageEvent, PackageNotice, Reaction, Receipt, Resident, StaffMember, Unit,
 };
 
 /// Most changes one pull page carries, whatever the desk asks for.
@@ -47,12 +48,20 @@ pub enum ChangeBody {
     PackageEventAdded(PackageEvent),
     /// What the server did to tell the resident about a parcel (see `notices`).
     PackageNoticeUpserted(PackageNotice),
+    /// A conversation and its participants (seen by its participants only, like every
+    /// messaging change but the preferences, which only their user sees).
+    ConversationUpserted(Conversation),
+    /// A new message, or an edited or deleted one (messages are never removed from the log).
+    MessageUpserted(Message),
+    ReactionUpserted(Reaction),
+    ReceiptUpserted(Receipt),
+    ConversationPrefUpserted(ConversationPref),
 }
 
 impl ChangeBody {
     /// The entity kind and id this change is about, as stored in the change log.
-    pub fn entity(&self) -> (&'static str, &str) {
-        match self {
+    pub fn entity(&self) -> (&'static str, std::borrow::Cow<'_, str>) {
+        let (kind, id) = match self {
             Self::BuildingUpserted(b) => ("building", &b.id),
             Self::UnitUpserted(u) => ("unit", &u.id),
             Self::UnitDeleted { id } => ("unit", id),
@@ -64,6 +73,26 @@ impl ChangeBody {
             Self::PackageUpserted(p) => ("package", &p.id),
             Self::PackageEventAdded(e) => ("package_event", &e.id),
             Self::PackageNoticeUpserted(n) => ("package_notice", &n.id),
+            Self::ConversationUpserted(c) => ("conversation", &c.id),
+            Self::MessageUpserted(m) => ("message", &m.id),
+            Self::ReactionUpserted(r) => return ("reaction", r.entity_id().into()),
+            Self::ReceiptUpserted(r) => return ("receipt", r.entity_id().into()),
+            Self::ConversationPrefUpserted(p) => {
+                return ("conversation_pref", p.entity_id().into());
+            }
+        };
+        (kind, std::borrow::Cow::Borrowed(id.as_str()))
+    }
+
+    /// Who may see this change (the server filters pulls and live frames by it).
+    pub fn audience(&self) -> Audience<'_> {
+        match self {
+            Self::ConversationUpserted(c) => Audience::Conversation(&c.id),
+            Self::MessageUpserted(m) => Audience::Conversation(&m.conversation_id),
+            Self::ReactionUpserted(r) => Audience::Conversation(&r.conversation_id),
+            Self::ReceiptUpserted(r) => Audience::Conversation(&r.conversation_id),
+            Self::ConversationPrefUpserted(p) => Audience::Staff(&p.staff_id),
+            _ => Audience::Building,
         }
     }
 

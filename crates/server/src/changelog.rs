@@ -131,7 +131,7 @@ impl Appender {
                 seq: self.head,
                 committed_at_ms,
                 entity,
-                entity_id: entity_id.to_owned(),
+                entity_id: entity_id.into_owned(),
                 mutation_id: mutation_id.clone(),
                 body: serde_json::to_string(body).map_err(Error::internal)?,
                 tombstone: crate::db::bool_to_db(body.is_deletion()),
@@ -198,7 +198,7 @@ async fn insert_rows(
         .bind(seq)
         .bind(committed_at_ms)
         .bind(entity)
-        .bind(entity_id)
+        .bind(entity_id.as_ref())
         .bind(mutation_id.clone())
         .bind(json)
         .bind(crate::db::bool_to_db(body.is_deletion()))

@@ -108,6 +108,15 @@ pub fn kind(body: &MutationBody) -> &'static str {
         MutationBody::PackageIntake(_) => "package_intake",
         MutationBody::PackageEdit(_) => "package_edit",
         MutationBody::PackageTransition(_) => "package_transition",
+        MutationBody::ConversationCreate(_) => "conversation_create",
+        MutationBody::ConversationAdd(_) => "conversation_add",
+        MutationBody::ConversationLeave { .. } => "conversation_leave",
+        MutationBody::MessageSend(_) => "message_send",
+        MutationBody::MessageEdit(_) => "message_edit",
+        MutationBody::MessageDelete { .. } => "message_delete",
+        MutationBody::ReactionSet(_) => "reaction_set",
+        MutationBody::ReceiptMark(_) => "receipt_mark",
+        MutationBody::ConversationPrefSet(_) => "conversation_pref_set",
     }
 }
 
@@ -353,6 +362,19 @@ async fn apply_one(
         MutationBody::PackageTransition(transition) => {
             packages::transition(conn, caller, mutation.client_time_ms, transition).await?
         }
+        // TRANSITIONAL (messaging branch): the server's messaging module replaces this.
+        MutationBody::ConversationCreate(_)
+        | MutationBody::ConversationAdd(_)
+        | MutationBody::ConversationLeave { .. }
+        | MutationBody::MessageSend(_)
+        | MutationBody::MessageEdit(_)
+        | MutationBody::MessageDelete { .. }
+        | MutationBody::ReactionSet(_)
+        | MutationBody::ReceiptMark(_)
+        | MutationBody::ConversationPrefSet(_) => Verdict::rejected(
+            RejectCode::Invalid,
+            "this server does not take messages yet",
+        ),
     };
     Ok(match verdict {
         Verdict::Applied(changes) => {

@@ -84,7 +84,7 @@ fn fold(changes: &[Change]) -> BTreeMap<(String, String), ChangeBody> {
     let mut state = BTreeMap::new();
     for change in changes {
         let (entity, id) = change.body.entity();
-        let key = (entity.to_owned(), id.to_owned());
+        let key = (entity.to_owned(), id.into_owned());
         if change.body.is_deletion() {
             state.remove(&key);
         } else {
@@ -428,7 +428,7 @@ impl Follower {
                 assert!(change.seq > self.cursor, "pages continue the cursor");
                 self.cursor = change.seq;
                 let (entity, id) = change.body.entity();
-                let key = (entity.to_owned(), id.to_owned());
+                let key = (entity.to_owned(), id.into_owned());
                 if change.body.is_deletion() {
                     self.state.remove(&key);
                 } else {

@@ -218,7 +218,10 @@ async fn reimport_updates_in_place_and_logs_only_real_changes(backend: Backend) 
     assert_eq!(count(&db, "units").await, 5);
     assert_eq!(head_seq(&db, "1").await, head + 2);
     let log = changes_of(&db, "1").await;
-    let tail: Vec<&str> = log[log.len() - 2..].iter().map(|c| c.entity().1).collect();
+    let tail: Vec<String> = log[log.len() - 2..]
+        .iter()
+        .map(|c| c.entity().1.into_owned())
+        .collect();
     assert_eq!(tail, vec!["u-102", "u-301"]);
     let mut conn = db.pool.acquire().await.unwrap();
     let u102 = store::get_unit(&mut conn, "u-102").await.unwrap().unwrap();
@@ -249,10 +252,20 @@ async fn units_of_an_unknown_building_create_a_placeholder_named_later(backend: 
     assert_eq!(b.name, "Les Jardins Côté-Saint-Luc");
     drop(conn);
     let log = changes_of(&db, "7").await;
-    let kinds: Vec<(&str, &str)> = log.iter().map(ChangeBody::entity).collect();
+    let kinds: Vec<(&str, String)> = log
+        .iter()
+        .map(|c| {
+            let (kind, id) = c.entity();
+            (kind, id.into_owned())
+        })
+        .collect();
     assert_eq!(
         kinds,
-        vec![("building", "7"), ("unit", "u-701"), ("building", "7")]
+        vec![
+            ("building", "7".to_owned()),
+            ("unit", "u-701".to_owned()),
+            ("building", "7".to_owned())
+        ]
     );
     assert!(
         matches!(&log[2], ChangeBody::BuildingUpserted(b) if b.city.as_deref() == Some("Montréal"))

@@ -311,7 +311,12 @@ async fn a_token_sees_only_its_own_building(backend: Backend) {
 
     let page_b = pull(&server, &b.token, "").await;
     assert_eq!(page_b.head_seq, 4);
-    let ids: Vec<&str> = page_b.changes.iter().map(|c| c.body.entity().1).collect();
+    let ids: Vec<String> = page_b
+        .changes
+        .iter()
+        .map(|c| c.body.entity().1.into_owned())
+        .collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     assert!(!ids.contains(&"a-1") && !ids.contains(&"A"), "{ids:?}");
     assert!(ids.contains(&"b-1") && ids.contains(&"b-2"));
 

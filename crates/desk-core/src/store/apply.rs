@@ -357,6 +357,12 @@ async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<(
             });
             upsert_package_notices(conn, &notices).await
         }
+        // TRANSITIONAL (messaging branch): the desk's messaging store replaces this.
+        ChangeBody::ConversationUpserted(_)
+        | ChangeBody::MessageUpserted(_)
+        | ChangeBody::ReactionUpserted(_)
+        | ChangeBody::ReceiptUpserted(_)
+        | ChangeBody::ConversationPrefUpserted(_) => Ok(()),
     }
 }
 

@@ -52,6 +52,24 @@ export function describeMutation(t: TFunction, body: MutationBody): string {
         id: body.payload.id,
         status: t(`sync.packageStatus.${body.payload.to}`),
       });
+    case "conversation_create":
+      return t("sync.conversationCreate", { title: body.payload.title ?? "—" });
+    case "conversation_add":
+      return t("sync.conversationAdd", { count: body.payload.staff_ids.length });
+    case "conversation_leave":
+      return t("sync.conversationLeave");
+    case "message_send":
+      return t("sync.messageSend", { text: flat(body.payload.text) });
+    case "message_edit":
+      return t("sync.messageEdit", { text: flat(body.payload.text) });
+    case "message_delete":
+      return t("sync.messageDelete");
+    case "reaction_set":
+      return t(body.payload.active ? "sync.reactionAdd" : "sync.reactionRemove");
+    case "receipt_mark":
+      return t("sync.receiptMark");
+    case "conversation_pref_set":
+      return t(body.payload.important ? "sync.conversationImportant" : "sync.conversationNotImportant");
   }
 }
 
