@@ -16,6 +16,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
 import { Textarea } from "@/components/ui/textarea";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { cn, isEditableTarget } from "@/lib/utils";
@@ -61,16 +62,12 @@ function excerpt(text: string, max = 40): string {
 
 export function InstructionsSection({ target, title, testId, shortcut, staff }: InstructionsSectionProps) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<InstructionView[] | null>(null);
-  const [loadError, setLoadError] = useState<DeskError | null>(null);
-  const [refreshTick, setRefreshTick] = useState(0);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<DeskError | null>(null);
   const [confirmingId, setConfirmingId] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<DeskError | null>(null);
-  const latestRequest = useRef(0);
   const addButton = useRef<HTMLButtonElement>(null);
   const sectionRef = useRef<HTMLElement>(null);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
@@ -79,22 +76,13 @@ export function InstructionsSection({ target, title, testId, shortcut, staff }: 
   const targetType = target.type;
   const targetId = target.id;
 
-  useEffect(() => {
-    const request = ++latestRequest.current;
-    desk.listInstructions({ type: targetType, id: targetId } as InstructionTarget).then(
-      (list) => {
-        if (request !== latestRequest.current) return;
-        setItems(list);
-        setLoadError(null);
-      },
-      (err: unknown) => {
-        if (request !== latestRequest.current) return;
-        setLoadError(err as DeskError);
-      },
-    );
-  }, [targetType, targetId, refreshTick]);
-
-  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
+  const query = useDeskQuery(
+    () => desk.listInstructions({ type: targetType, id: targetId } as InstructionTarget),
+    [targetType, targetId],
+  );
+  const items: InstructionView[] | null = query.data ?? null;
+  const loadError = query.error;
+  const refresh = query.refresh;
   useDeskEvent(desk.onInstructionsChanged, refresh);
 
   useEffect(() => {

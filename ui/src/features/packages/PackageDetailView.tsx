@@ -1,6 +1,6 @@
 // A parcel's page: every field, its full history, its label (preview and reprint) and the
 // lifecycle actions the desk offers for its status.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   AlertCircle,
@@ -12,7 +12,7 @@ import {
   ShieldAlert,
   Undo2,
 } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk } from "@/api/desk";
 import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { PackageDetail } from "@/bindings/PackageDetail";
 import type { PackageEventView } from "@/bindings/PackageEventView";
@@ -24,6 +24,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { isEditableTarget } from "@/lib/utils";
@@ -32,7 +33,6 @@ import { LabelCard } from "@/features/labels/LabelCard";
 import { SignatureImage } from "@/features/pickup/PickupReceipt";
 import { TransitionDialog, type TransitionKind } from "./TransitionDialog";
 
-const SPINNER_DELAY_MS = 250;
 
 export interface PackageDetailViewProps {
   id: string;
@@ -46,49 +46,21 @@ export interface PackageDetailViewProps {
 
 export function PackageDetailView({ id, staffRole, carriers, onBack, onHandOver }: PackageDetailViewProps) {
   const { t } = useTranslation();
-  const [detail, setDetail] = useState<PackageDetail | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [showSpinner, setShowSpinner] = useState(false);
-  const [refreshTick, setRefreshTick] = useState(0);
   const [dialog, setDialog] = useState<TransitionKind["kind"] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const latestRequest = useRef(0);
   const heading = useRef<HTMLHeadingElement>(null);
+  const query = useDeskQuery(() => desk.getPackage(id), [id]);
+  const { error, showSpinner, refresh } = query;
+  useDeskEvent(desk.onPackagesChanged, refresh);
+  // Only this parcel's answer is shown, and not one the desk no longer has.
+  const detail =
+    error?.code === "not_found" || query.data?.view.package.id !== id ? null : (query.data ?? null);
 
+  // Another parcel: forget what was being done to the previous one.
   useEffect(() => {
-    const request = ++latestRequest.current;
-    const spinner = window.setTimeout(() => setShowSpinner(true), SPINNER_DELAY_MS);
-    desk
-      .getPackage(id)
-      .then(
-        (d) => {
-          if (request !== latestRequest.current) return;
-          setDetail(d);
-          setError(null);
-        },
-        (err: unknown) => {
-          if (request !== latestRequest.current) return;
-          const e = err as DeskError;
-          setError(e);
-          if (e.code === "not_found") setDetail(null);
-        },
-      )
-      .finally(() => {
-        window.clearTimeout(spinner);
-        if (request === latestRequest.current) setShowSpinner(false);
-      });
-    return () => window.clearTimeout(spinner);
-  }, [id, refreshTick]);
-
-  // Another parcel: forget the previous one at once.
-  useEffect(() => {
-    setDetail((d) => (d && d.view.package.id !== id ? null : d));
     setNotice(null);
     setDialog(null);
   }, [id]);
-
-  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
-  useDeskEvent(desk.onPackagesChanged, refresh);
 
   const loadedId = detail?.view.package.id;
   useEffect(() => {
@@ -173,7 +145,7 @@ export function PackageDetailView({ id, staffRole, carriers, onBack, onHandOver 
               setDialog(kind);
             }}
             onHandOver={onHandOver}
-            refreshTick={refreshTick}
+            refreshTick={query.version}
           />
         )}
       </div>

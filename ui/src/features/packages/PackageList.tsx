@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertCircle, PackageSearch, Search } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk } from "@/api/desk";
 import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { PackageView } from "@/bindings/PackageView";
 import { Alert } from "@/components/ui/alert";
@@ -14,6 +14,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { NativeSelect } from "@/components/ui/native-select";
 import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { useNow } from "@/hooks/useNow";
 import { describeError } from "@/lib/errors";
 import { cn, isEditableTarget } from "@/lib/utils";
@@ -33,7 +34,6 @@ import {
 } from "./query";
 
 /** A list answered faster than this shows no spinner: no flicker while typing. */
-const SPINNER_DELAY_MS = 250;
 const PAGE = 10;
 const COLUMNS = "grid-cols-[7.5rem_minmax(9rem,1.6fr)_minmax(5rem,0.9fr)_4.5rem_minmax(6rem,0.9fr)_minmax(9rem,1.4fr)]";
 
@@ -59,13 +59,7 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
   const { t } = useTranslation();
   const now = useNow(30_000);
   const [filters, setFilters] = useState<PackageFilters>(initialFilters);
-  const [views, setViews] = useState<PackageView[] | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [showSpinner, setShowSpinner] = useState(false);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [refreshTick, setRefreshTick] = useState(0);
-  const latestRequest = useRef(0);
   const answeredKey = useRef<string | null>(null);
   const requestedKey = useRef<string | null>(null);
   /** Enter pressed in the search box before the answer to what was typed arrived (a scan). */
@@ -89,18 +83,16 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
   );
 
   // Ask the desk on every change of what it filters (and on refresh); only the latest answer counts.
-  useEffect(() => {
-    const request = ++latestRequest.current;
-    const f: PackageFilters = { ...filtersRef.current, status, carrier, ageDays, unit, text };
-    const key = queryKey(f);
-    requestedKey.current = key;
-    setLoading(true);
-    desk.listPackages(toQuery(f, Date.now())).then(
-      (found) => {
-        if (request !== latestRequest.current) return;
-        setLoading(false);
-        setError(null);
-        setViews(found);
+  const query = useDeskQuery(
+    async () => {
+      const f: PackageFilters = { ...filtersRef.current, status, carrier, ageDays, unit, text };
+      const key = queryKey(f);
+      requestedKey.current = key;
+      return { key, found: await desk.listPackages(toQuery(f, Date.now())) };
+    },
+    [status, carrier, ageDays, unit, text],
+    {
+      onData: ({ key, found }) => {
         // A new question starts again from the first row; a refresh keeps the selection.
         if (answeredKey.current !== null && answeredKey.current !== key) setSelectedId(null);
         answeredKey.current = key;
@@ -113,25 +105,13 @@ export function PackageList({ active, openId, carriers, onOpen, returnFocus = "r
           }
         }
       },
-      (err: unknown) => {
-        if (request !== latestRequest.current) return;
+      onError: () => {
         openOnAnswer.current = false;
-        setLoading(false);
-        setError(err as DeskError);
       },
-    );
-  }, [status, carrier, ageDays, unit, text, refreshTick, shownOf]);
-
-  useEffect(() => {
-    if (!loading) {
-      setShowSpinner(false);
-      return;
-    }
-    const id = window.setTimeout(() => setShowSpinner(true), SPINNER_DELAY_MS);
-    return () => window.clearTimeout(id);
-  }, [loading]);
-
-  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
+    },
+  );
+  const views: PackageView[] | null = query.data?.found ?? null;
+  const { loading, showSpinner, error, refresh } = query;
   useDeskEvent(desk.onPackagesChanged, refresh);
 
   // A page opened from elsewhere (Intake, Pickup): its row is the one to come back to.

@@ -1,15 +1,16 @@
 // The standing instructions that matter at a hand-over ("never accept signature-required
 // on my behalf"): the unit's and each recipient's, read-only.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertCircle, ClipboardList } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk } from "@/api/desk";
 import type { InstructionTarget } from "@/bindings/InstructionTarget";
 import type { InstructionView } from "@/bindings/InstructionView";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { PendingBadge } from "@/features/packages/PackageBits";
 
@@ -26,37 +27,18 @@ interface Loaded {
 
 export function PickupInstructions({ sources }: { sources: readonly InstructionSource[] }) {
   const { t } = useTranslation();
-  const [loaded, setLoaded] = useState<Loaded[] | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [refreshTick, setRefreshTick] = useState(0);
-  const latestRequest = useRef(0);
   const key = JSON.stringify(sources.map((s) => [s.target.type, s.target.id, s.title]));
   const sourcesRef = useRef(sources);
   sourcesRef.current = sources;
-
-  const loadedKey = useRef<string | null>(null);
-  useEffect(() => {
-    const request = ++latestRequest.current;
+  const query = useDeskQuery(async () => {
     const wanted = sourcesRef.current;
-    setError(null);
-    // Other people's instructions never stand in for these while they load.
-    if (loadedKey.current !== key) {
-      loadedKey.current = key;
-      setLoaded(null);
-    }
-    Promise.all(wanted.map((source) => desk.listInstructions(source.target))).then(
-      (lists) => {
-        if (request !== latestRequest.current) return;
-        setLoaded(wanted.map((source, i) => ({ source, items: lists[i] ?? [] })));
-      },
-      (err: unknown) => {
-        if (request !== latestRequest.current) return;
-        setError(err as DeskError);
-      },
-    );
-  }, [key, refreshTick]);
-
-  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
+    const lists = await Promise.all(wanted.map((source) => desk.listInstructions(source.target)));
+    return { key, loaded: wanted.map((source, i): Loaded => ({ source, items: lists[i] ?? [] })) };
+  }, [key]);
+  // Other people's instructions never stand in for these while they load.
+  const loaded = query.data?.key === key ? query.data.loaded : null;
+  const error = query.error;
+  const refresh = query.refresh;
   useDeskEvent(desk.onInstructionsChanged, refresh);
 
   if (sources.length === 0) return null;

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertCircle, ArrowLeft, Home, Mail, Phone, Users } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk } from "@/api/desk";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -11,11 +11,11 @@ import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
 import { InstructionsSection, type StaffRef } from "@/features/instructions/InstructionsSection";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { formatCalendarDate, languageName } from "@/lib/format";
 import { isEditableTarget } from "@/lib/utils";
 
-const SPINNER_DELAY_MS = 250;
 const KNOWN_METHODS = new Set(["email", "sms", "phone", "none"]);
 
 export interface ResidentDetailViewProps {
@@ -28,47 +28,12 @@ export interface ResidentDetailViewProps {
 
 export function ResidentDetailView({ id, onBack, onOpen, staff }: ResidentDetailViewProps) {
   const { t } = useTranslation();
-  const [detail, setDetail] = useState<ResidentDetail | null>(null);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [showSpinner, setShowSpinner] = useState(false);
-  const [refreshTick, setRefreshTick] = useState(0);
-  const latestRequest = useRef(0);
   const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    const request = ++latestRequest.current;
-    const spinner = window.setTimeout(() => setShowSpinner(true), SPINNER_DELAY_MS);
-    desk
-      .getResident(id)
-      .then(
-        (d) => {
-          if (request !== latestRequest.current) return;
-          setDetail(d);
-          setError(null);
-        },
-        (err: unknown) => {
-          if (request !== latestRequest.current) return;
-          const e = err as DeskError;
-          setError(e);
-          if (e.code === "not_found") setDetail(null);
-        },
-      )
-      .finally(() => {
-        window.clearTimeout(spinner);
-        if (request === latestRequest.current) setShowSpinner(false);
-      });
-    return () => window.clearTimeout(spinner);
-  }, [id, refreshTick]);
-
-  // A different resident (household member): forget the previous one at once.
-  useEffect(() => {
-    setDetail((d) => (d && d.resident.id !== id ? null : d));
-  }, [id]);
-
-  useDeskEvent(
-    desk.onDirectoryChanged,
-    useCallback(() => setRefreshTick((n) => n + 1), []),
-  );
+  const query = useDeskQuery(() => desk.getResident(id), [id]);
+  useDeskEvent(desk.onDirectoryChanged, query.refresh);
+  const { error, showSpinner } = query;
+  // A resident gone from the directory is not shown from the last answer.
+  const detail = error?.code === "not_found" ? null : (query.data ?? null);
 
   const loadedId = detail?.resident.id;
   useEffect(() => {
@@ -120,7 +85,7 @@ export function ResidentDetailView({ id, onBack, onOpen, staff }: ResidentDetail
               )}
             </div>
             {error.code !== "not_found" && (
-              <Button size="sm" variant="outline" onClick={() => setRefreshTick((n) => n + 1)}>
+              <Button size="sm" variant="outline" onClick={query.refresh}>
                 {t("app.retry")}
               </Button>
             )}

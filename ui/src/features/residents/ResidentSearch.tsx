@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertCircle, Search, UserRoundSearch } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk } from "@/api/desk";
 import type { ResidentHit } from "@/bindings/ResidentHit";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -9,13 +9,13 @@ import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { cn, isEditableTarget } from "@/lib/utils";
 import type { ResidentsState } from "./ResidentsScreen";
 
 export const SEARCH_LIMIT = 100;
 /** A search answered faster than this shows no spinner at all: no flicker while typing. */
-const SPINNER_DELAY_MS = 250;
 const PAGE = 10;
 
 interface Props {
@@ -28,54 +28,24 @@ export function ResidentSearch({ state, onStateChange }: Props) {
   const { query, hits, selectedId } = state;
   const inputRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
-  const latestRequest = useRef(0);
-  const [loading, setLoading] = useState(false);
-  const [showSpinner, setShowSpinner] = useState(false);
-  const [error, setError] = useState<DeskError | null>(null);
-  const [refreshTick, setRefreshTick] = useState(0);
 
   // Search on every change of the query (and on refresh); only the latest answer counts.
-  useEffect(() => {
-    const request = ++latestRequest.current;
-    setLoading(true);
-    desk.searchResidents(query, SEARCH_LIMIT).then(
-      (found) => {
-        if (request !== latestRequest.current) return;
-        setLoading(false);
-        setError(null);
-        onStateChange((s) => {
-          const sameQuery = s.hitsQuery === query;
-          const keep = sameQuery && s.selectedId !== null && found.hits.some((h) => h.id === s.selectedId);
-          return {
-            ...s,
-            hits: found.hits,
-            total: found.total,
-            hitsQuery: query,
-            selectedId: keep ? s.selectedId : (found.hits[0]?.id ?? null),
-          };
-        });
-      },
-      (err: unknown) => {
-        if (request !== latestRequest.current) return;
-        setLoading(false);
-        setError(err as DeskError);
-      },
-    );
-  }, [query, refreshTick, onStateChange]);
-
-  useEffect(() => {
-    if (!loading) {
-      setShowSpinner(false);
-      return;
-    }
-    const id = window.setTimeout(() => setShowSpinner(true), SPINNER_DELAY_MS);
-    return () => window.clearTimeout(id);
-  }, [loading]);
-
-  useDeskEvent(
-    desk.onDirectoryChanged,
-    useCallback(() => setRefreshTick((n) => n + 1), []),
-  );
+  const search = useDeskQuery(() => desk.searchResidents(query, SEARCH_LIMIT), [query], {
+    onData: (found) =>
+      onStateChange((s) => {
+        const sameQuery = s.hitsQuery === query;
+        const keep = sameQuery && s.selectedId !== null && found.hits.some((h) => h.id === s.selectedId);
+        return {
+          ...s,
+          hits: found.hits,
+          total: found.total,
+          hitsQuery: query,
+          selectedId: keep ? s.selectedId : (found.hits[0]?.id ?? null),
+        };
+      }),
+  });
+  const { loading, showSpinner, error } = search;
+  useDeskEvent(desk.onDirectoryChanged, search.refresh);
 
   // Focus the search on open; "/" or Ctrl+K from anywhere in the screen focuses it again.
   useEffect(() => {
@@ -224,7 +194,7 @@ export function ResidentSearch({ state, onStateChange }: Props) {
               <p className="font-medium">{t("residents.searchFailed")}</p>
               <p>{describeError(t, error).text}</p>
             </div>
-            <Button size="sm" variant="outline" onClick={() => setRefreshTick((n) => n + 1)}>
+            <Button size="sm" variant="outline" onClick={search.refresh}>
               {t("app.retry")}
             </Button>
           </Alert>

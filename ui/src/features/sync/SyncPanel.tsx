@@ -3,7 +3,7 @@
 // read and dismiss) — and when the desk last had to reload the building from the server
 // (a full resync), or that syncing stopped because even that was refused. Opened from
 // the status bar, Alt+S, or Settings.
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import { AlertCircle, AlertTriangle, CheckCircle2, CloudUpload, History, RefreshCw, X } from "lucide-react";
@@ -19,6 +19,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Kbd } from "@/components/ui/kbd";
 import { Spinner } from "@/components/ui/spinner";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
+import { useDeskQuery } from "@/hooks/useDeskQuery";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 
@@ -82,32 +83,16 @@ export interface SyncPanelProps {
 
 export function SyncPanel({ onClose, status, onStatus }: SyncPanelProps) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<OutboxItem[] | null>(null);
-  const [loadError, setLoadError] = useState<DeskError | null>(null);
   const [dismissError, setDismissError] = useState<DeskError | null>(null);
   const [dismissing, setDismissing] = useState<string | null>(null);
-  const [refreshTick, setRefreshTick] = useState(0);
-  const latestRequest = useRef(0);
   const heading = useRef<HTMLHeadingElement>(null);
   const titleId = useId();
   const descriptionId = useId();
 
-  useEffect(() => {
-    const request = ++latestRequest.current;
-    desk.listOutbox().then(
-      (list) => {
-        if (request !== latestRequest.current) return;
-        setItems(list);
-        setLoadError(null);
-      },
-      (err: unknown) => {
-        if (request !== latestRequest.current) return;
-        setLoadError(err as DeskError);
-      },
-    );
-  }, [refreshTick]);
-
-  const refresh = useCallback(() => setRefreshTick((n) => n + 1), []);
+  const query = useDeskQuery(() => desk.listOutbox(), []);
+  const items: OutboxItem[] | null = query.data ?? null;
+  const loadError = query.error;
+  const refresh = query.refresh;
   useDeskEvent(desk.onOutboxChanged, refresh);
   useDeskEvent(desk.onSyncStatus, refresh);
 
