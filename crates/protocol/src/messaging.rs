@@ -205,7 +205,12 @@ pub struct Reaction {
 impl Reaction {
     /// The change-log entity id: one per (message, user, kind).
     pub fn entity_id(&self) -> String {
-        format!("{}/{}/{}", self.message_id, self.staff_id, self.reaction.as_str())
+        format!(
+            "{}/{}/{}",
+            self.message_id,
+            self.staff_id,
+            self.reaction.as_str()
+        )
     }
 }
 
@@ -347,6 +352,30 @@ pub struct ReceiptMark {
 pub struct ConversationPrefSet {
     pub conversation_id: String,
     pub important: bool,
+}
+
+// --- reads ---------------------------------------------------------------------
+
+/// Most messages one history page carries, whatever the desk asks for.
+pub const MAX_HISTORY_LIMIT: u32 = 500;
+/// History page size when the desk does not say.
+pub const DEFAULT_HISTORY_LIMIT: u32 = 100;
+
+/// A page of a conversation's past (`GET /v1/conversations/{id}/messages`), for a desk
+/// added to a conversation that already had messages, or scrolling past what it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct ConversationHistory {
+    pub conversation: Conversation,
+    /// The latest messages before `before_no` (all when not given), oldest first.
+    pub messages: Vec<Message>,
+    /// The reactions on those messages, set or cleared.
+    pub reactions: Vec<Reaction>,
+    /// Every participant's watermarks.
+    pub receipts: Vec<Receipt>,
+    /// True when older messages remain: ask again with `before_no` = the first `no`.
+    pub has_more: bool,
 }
 
 // --- shared rules ----------------------------------------------------------------
@@ -525,7 +554,10 @@ mod tests {
     #[test]
     fn attachment_names_are_never_paths() {
         assert_eq!(clean_attachment_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_attachment_name("C:\\Users\\x\\photo.jpg"), "photo.jpg");
+        assert_eq!(
+            clean_attachment_name("C:\\Users\\x\\photo.jpg"),
+            "photo.jpg"
+        );
         assert_eq!(clean_attachment_name("..\\.."), "attachment");
         assert_eq!(clean_attachment_name(".bashrc"), "bashrc");
         assert_eq!(clean_attachment_name("a\u{0}b\nc.txt"), "abc.txt");
