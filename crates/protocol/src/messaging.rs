@@ -354,6 +354,30 @@ pub struct ConversationPrefSet {
     pub important: bool,
 }
 
+// --- reads ---------------------------------------------------------------------
+
+/// Most messages one history page carries, whatever the desk asks for.
+pub const MAX_HISTORY_LIMIT: u32 = 500;
+/// History page size when the desk does not say.
+pub const DEFAULT_HISTORY_LIMIT: u32 = 100;
+
+/// A page of a conversation's past (`GET /v1/conversations/{id}/messages`), for a desk
+/// added to a conversation that already had messages, or scrolling past what it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct ConversationHistory {
+    pub conversation: Conversation,
+    /// The latest messages before `before_no` (all when not given), oldest first.
+    pub messages: Vec<Message>,
+    /// The reactions on those messages, set or cleared.
+    pub reactions: Vec<Reaction>,
+    /// Every participant's watermarks.
+    pub receipts: Vec<Receipt>,
+    /// True when older messages remain: ask again with `before_no` = the first `no`.
+    pub has_more: bool,
+}
+
 // --- shared rules ----------------------------------------------------------------
 
 /// The id of the direct conversation between two staff members, whichever of them

@@ -5,6 +5,11 @@
 //! it continues its cursor exactly, and pulls from its cursor on any gap, on
 //! connecting and on reconnecting. A lost or reordered frame therefore costs a pull,
 //! never a change. Liveness uses WebSocket ping/pong control frames in both directions.
+//!
+//! Some changes are seen only by some staff (a conversation's, see `messaging`): a
+//! frame then holds only what this desk may see, and says which stretch of the log it
+//! covers (`after_seq`, `through_seq`), so the desk's cursor moves over what it may not
+//! see without a pull.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -26,8 +31,19 @@ pub enum ServerFrame {
         #[ts(type = "number")]
         head_seq: i64,
     },
-    /// Newly committed changes, consecutive and in order.
-    Changes { changes: Vec<Change> },
+    /// Newly committed changes, in order. Without a range: consecutive, the first one
+    /// continuing the desk's cursor. With one: every change with `after_seq < seq <=
+    /// through_seq` that this desk may see (perhaps none); the desk applies it when
+    /// `after_seq` is its cursor, and its cursor then moves to `through_seq`.
+    Changes {
+        changes: Vec<Change>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        after_seq: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        through_seq: Option<i64>,
+    },
     /// The head moved but the changes are not in this frame (too many at once, or the
     /// server fell behind): pull from your cursor.
     Poke {

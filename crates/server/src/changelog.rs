@@ -4,13 +4,17 @@
 //! write to the directory must go through [`append`] in the same transaction as the
 //! write itself: a change is visible exactly when the data it describes is.
 //!
+//! Each change is stored with its audience ([`ChangeBody::audience`]): a
+//! conversation's changes are read back only by its participants, a staff member's own
+//! only by them (see [`Reader`] and `docs/messaging.md`).
+//!
 //! On PostgreSQL, `append` also queues a `NOTIFY` on [`NOTIFY_CHANNEL`] with the
 //! building id. PostgreSQL delivers it only if the transaction commits, after the
 //! commit, so every server instance sharing the database (and every writer, including
 //! the import and user commands run as their own processes) wakes the WebSocket
 //! fan-out of that building at the right moment (see `fanout` and `pg_listen`).
 
-use frontdesk_protocol::{Change, ChangeBody};
+use frontdesk_protocol::{Audience, Change, ChangeBody};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -83,6 +87,17 @@ struct LogRow {
     /// The JSON of the change body, as stored (a string inside the array).
     body: String,
     tombstone: i64,
+    audience_conversation: Option<String>,
+    audience_staff: Option<String>,
+}
+
+/// The `audience_conversation` and `audience_staff` columns of a change.
+fn audience_columns(body: &ChangeBody) -> (Option<&str>, Option<&str>) {
+    match body.audience() {
+        Audience::Building => (None, None),
+        Audience::Conversation(id) => (Some(id), None),
+        Audience::Staff(id) => (None, Some(id)),
+    }
 }
 
 impl Appender {
@@ -126,6 +141,7 @@ impl Appender {
         let mut seqs = Vec::with_capacity(bodies.len());
         for body in bodies {
             let (entity, entity_id) = body.entity();
+            let (audience_conversation, audience_staff) = audience_columns(body);
             self.head += 1;
             self.rows.push(LogRow {
                 seq: self.head,
@@ -135,6 +151,8 @@ impl Appender {
                 mutation_id: mutation_id.clone(),
                 body: serde_json::to_string(body).map_err(Error::internal)?,
                 tombstone: crate::db::bool_to_db(body.is_deletion()),
+                audience_conversation: audience_conversation.map(str::to_owned),
+                audience_staff: audience_staff.map(str::to_owned),
             });
             seqs.push(self.head);
         }
@@ -150,17 +168,21 @@ impl Appender {
         let rows = serde_json::to_string(&self.rows).map_err(Error::internal)?;
         let insert = if conn.backend_name() == "PostgreSQL" {
             "INSERT INTO changes \
-             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone) \
+             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone, \
+              audience_conversation, audience_staff) \
              SELECT $1, (r->>'seq')::bigint, (r->>'committed_at_ms')::bigint, r->>'entity', \
-             r->>'entity_id', r->>'mutation_id', r->>'body', (r->>'tombstone')::bigint \
+             r->>'entity_id', r->>'mutation_id', r->>'body', (r->>'tombstone')::bigint, \
+             r->>'audience_conversation', r->>'audience_staff' \
              FROM json_array_elements($2::json) AS r"
         } else {
             "INSERT INTO changes \
-             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone) \
+             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone, \
+              audience_conversation, audience_staff) \
              SELECT $1, json_extract(value, '$.seq'), json_extract(value, '$.committed_at_ms'), \
              json_extract(value, '$.entity'), json_extract(value, '$.entity_id'), \
              json_extract(value, '$.mutation_id'), json_extract(value, '$.body'), \
-             json_extract(value, '$.tombstone') FROM json_each($2)"
+             json_extract(value, '$.tombstone'), json_extract(value, '$.audience_conversation'), \
+             json_extract(value, '$.audience_staff') FROM json_each($2)"
         };
         sqlx::query(insert)
             .bind(&self.building_id)
@@ -188,11 +210,13 @@ async fn insert_rows(
     let mut seqs = Vec::with_capacity(bodies.len());
     for (seq, body) in (first..).zip(bodies) {
         let (entity, entity_id) = body.entity();
+        let (audience_conversation, audience_staff) = audience_columns(body);
         let json = serde_json::to_string(body).map_err(Error::internal)?;
         sqlx::query(
             "INSERT INTO changes \
-             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (building_id, seq, committed_at_ms, entity, entity_id, mutation_id, body, tombstone, \
+              audience_conversation, audience_staff) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(building_id)
         .bind(seq)
@@ -202,6 +226,8 @@ async fn insert_rows(
         .bind(mutation_id.clone())
         .bind(json)
         .bind(crate::db::bool_to_db(body.is_deletion()))
+        .bind(audience_conversation)
+        .bind(audience_staff)
         .execute(&mut *conn)
         .await?;
         seqs.push(seq);
@@ -269,26 +295,75 @@ pub struct Page {
     pub head_seq: i64,
 }
 
-/// Changes of one building with `seq > after`, oldest first, at most `limit` of them.
+/// Who reads the log, hence which of its changes they are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader<'a> {
+    /// The server itself (the fan-out feed, tools): every change.
+    Server,
+    /// A desk signed in as this staff member: the building's changes, their own, and
+    /// those of the conversations they are in; of a conversation they left, the
+    /// changes up to their leaving (`conversation_participants.left_seq`).
+    Staff(&'a str),
+}
+
+/// Every change of one building with `seq > after`, oldest first, at most `limit`.
 pub async fn read_page(
     conn: &mut AnyConnection,
     building_id: &str,
     after: i64,
     limit: u32,
 ) -> Result<Page> {
+    read_page_as(conn, building_id, Reader::Server, after, limit).await
+}
+
+/// The changes `reader` may see of one building with `seq > after`, oldest first, at
+/// most `limit` of them. `head_seq` is the building's, whatever the reader sees: a
+/// desk whose last page ends below it skips, by moving its cursor there, changes that
+/// were never its own.
+pub async fn read_page_as(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    reader: Reader<'_>,
+    after: i64,
+    limit: u32,
+) -> Result<Page> {
     let head_seq = head_seq(conn, building_id).await?;
 
     // One row more than asked tells whether another page follows.
-    let rows = sqlx::query(
-        "SELECT seq, committed_at_ms, mutation_id, body FROM changes \
-         WHERE building_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
-    )
-    .bind(building_id)
-    .bind(after)
-    .bind(head_seq)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = match reader {
+        Reader::Server => {
+            sqlx::query(
+                "SELECT seq, committed_at_ms, mutation_id, body FROM changes \
+                 WHERE building_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
+            )
+            .bind(building_id)
+            .bind(after)
+            .bind(head_seq)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Reader::Staff(staff_id) => {
+            sqlx::query(
+                "SELECT seq, committed_at_ms, mutation_id, body FROM changes \
+                 WHERE building_id = $1 AND seq > $2 AND seq <= $3 \
+                 AND ((audience_conversation IS NULL AND audience_staff IS NULL) \
+                      OR audience_staff = $5 \
+                      OR EXISTS (SELECT 1 FROM conversation_participants AS p \
+                          WHERE p.conversation_id = changes.audience_conversation \
+                          AND p.staff_id = $5 \
+                          AND (p.left_seq IS NULL OR p.left_seq >= changes.seq))) \
+                 ORDER BY seq LIMIT $4",
+            )
+            .bind(building_id)
+            .bind(after)
+            .bind(head_seq)
+            .bind(i64::from(limit) + 1)
+            .bind(staff_id)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
 
     let has_more = rows.len() > limit as usize;
     let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
@@ -336,16 +411,17 @@ pub async fn read_page(
 pub async fn read_page_for_cursor(
     conn: &mut AnyConnection,
     building_id: &str,
+    reader: Reader<'_>,
     after: i64,
     known_horizon: Option<i64>,
     limit: u32,
 ) -> Result<(Page, i64)> {
     if after == 0 {
         let horizon = compacted_through(conn, building_id).await?;
-        let page = read_page(conn, building_id, 0, limit).await?;
+        let page = read_page_as(conn, building_id, reader, 0, limit).await?;
         return Ok((page, horizon));
     }
-    let page = read_page(conn, building_id, after, limit).await?;
+    let page = read_page_as(conn, building_id, reader, after, limit).await?;
     if after > page.head_seq {
         return Err(Error::CursorExpired(format!(
             "cursor {after} is ahead of this building's change log (head {}): this server \

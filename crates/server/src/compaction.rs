@@ -5,9 +5,13 @@
 //! N days ago (never lower than the previous horizon). Compaction deletes every change
 //! with `seq <= H` that is
 //!
-//! - **superseded**: a later change of the same entity (`entity`, `entity_id`) exists.
-//!   An upsert carries the whole record and a deletion needs nothing before it, so the
-//!   later change alone yields the entity's state; or
+//! - **superseded**: a later change of the same entity (`entity`, `entity_id`) exists
+//!   that everyone who may read the earlier one may read too. An upsert carries the
+//!   whole record and a deletion needs nothing before it, so the later change alone
+//!   yields the entity's state. Audiences (see `changelog::Reader`) make one exception:
+//!   a participant who left a conversation between the two changes reads only the
+//!   earlier one, so it stays for them (a conversation's changes are otherwise
+//!   superseded like any other: same audience, same readers); or
 //! - a **deletion** (tombstone): a desk reloading from 0 never had the entity, and a
 //!   desk whose cursor is at or past H already applied it.
 //!
@@ -214,7 +218,10 @@ async fn delete_in_chunks(
                      WHERE later.building_id = changes.building_id \
                      AND later.entity = changes.entity \
                      AND later.entity_id = changes.entity_id \
-                     AND later.seq > changes.seq)",
+                     AND later.seq > changes.seq \
+                     AND NOT EXISTS (SELECT 1 FROM conversation_participants AS p \
+                         WHERE p.conversation_id = changes.audience_conversation \
+                         AND p.left_seq >= changes.seq AND p.left_seq < later.seq))",
             ),
             Doomed::Tombstones => sqlx::query(
                 "DELETE FROM changes WHERE building_id = $1 AND seq > $2 AND seq <= $3 \

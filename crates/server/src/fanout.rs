@@ -14,6 +14,11 @@
 //!   cannot reach us (SQLite has no NOTIFY) and for notifications lost while the
 //!   listener was reconnecting.
 //!
+//! A batch whose changes all go to the whole building is encoded once, for every
+//! connection. One holding changes for some staff only (a conversation's, see
+//! `audience`) is sent by each connection as the part its staff member may see, with
+//! the range of the log it covers; those frames are encoded once per distinct part.
+//!
 //! Feeds exist only while a building has subscribers. Broadcasting never waits for a
 //! subscriber: a connection that falls more than the queue behind is told so
 //! ([`Next::Lagged`]) and sends the desk a poke instead.
@@ -24,27 +29,42 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
+use frontdesk_protocol::{Change, MAX_WS_FRAME_BYTES, ServerFrame};
 use tokio::sync::{Notify, broadcast};
 use tokio::task::AbortHandle;
 
+use crate::audience::{self, RestrictedParts};
 use crate::changelog;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::shutdown::ShutdownListener;
 
 /// Changes read per log page, hence at most per `changes` frame. Kept well under what
 /// fits in [`MAX_WS_FRAME_BYTES`]; a page that still does not fit becomes a poke.
 const CHANGES_PER_FRAME: u32 = 200;
 
-/// Consecutive changes `first_seq..=last_seq`, encoded once for every connection: a
-/// `changes` frame, or a `poke` when they did not fit in one frame or some of them
-/// were compacted away before the feed read them.
+/// Consecutive changes `first_seq..=last_seq`, as the connections send them.
 #[derive(Debug)]
 pub struct Batch {
     pub first_seq: i64,
     pub last_seq: i64,
-    pub text: Utf8Bytes,
+    pub content: Content,
+}
+
+#[derive(Debug)]
+pub enum Content {
+    /// Changes the whole building may see: one `changes` frame for every connection.
+    Everyone(Utf8Bytes),
+    /// A `poke` for every connection: the changes did not fit in one frame, or some
+    /// were compacted away before the feed read them. `parts`, when some were for some
+    /// staff only, still moves each connection's view along.
+    Poke {
+        text: Utf8Bytes,
+        parts: Option<RestrictedParts>,
+    },
+    /// Some changes are for some staff only: each connection sends what its view may
+    /// see ([`RestrictedParts::frame_for`]).
+    PerView(RestrictedParts),
 }
 
 /// The encoded `poke` frame telling a desk to pull up to `head_seq`.
@@ -218,6 +238,36 @@ impl Hub {
     }
 }
 
+/// How the connections send `changes` (read after `after`, through `last_seq`).
+fn batch_content(changes: &[Change], gapless: bool, after: i64, last_seq: i64) -> Content {
+    let jsons: Vec<String> = changes.iter().map(audience::change_json).collect();
+    // The largest frame any connection may send of it: all of it, with its range.
+    let full = audience::changes_frame(jsons.iter().map(String::as_str), Some((after, last_seq)));
+    let fits = gapless && full.len() <= MAX_WS_FRAME_BYTES;
+    if !audience::any_restricted(changes) {
+        return if fits {
+            Content::Everyone(Utf8Bytes::from(audience::changes_frame(
+                jsons.iter().map(String::as_str),
+                None,
+            )))
+        } else {
+            Content::Poke {
+                text: poke_frame(last_seq),
+                parts: None,
+            }
+        };
+    }
+    let parts = RestrictedParts::new(changes, jsons, last_seq);
+    if fits {
+        Content::PerView(parts)
+    } else {
+        Content::Poke {
+            text: poke_frame(last_seq),
+            parts: Some(parts),
+        }
+    }
+}
+
 async fn run_feed(
     db: Db,
     building_id: String,
@@ -255,25 +305,13 @@ async fn catch_up(
         // Such a run goes out as a poke covering it; the desk's pull then decides
         // (answered 410 if its cursor is below the new horizon, and it reloads).
         let gapless = page.changes.iter().map(|c| c.seq).eq(after + 1..=last_seq);
-        let text = if gapless {
-            let changes = serde_json::to_string(&ServerFrame::Changes {
-                changes: page.changes,
-            })
-            .map_err(Error::internal)?;
-            if changes.len() <= MAX_WS_FRAME_BYTES {
-                Utf8Bytes::from(changes)
-            } else {
-                poke_frame(last_seq)
-            }
-        } else {
-            poke_frame(last_seq)
-        };
+        let content = batch_content(&page.changes, gapless, after, last_seq);
         // An error only means nobody is subscribed right now; the feed still moves on,
         // since later subscribers start from their own hello.
         let _ = sender.send(Arc::new(Batch {
             first_seq,
             last_seq,
-            text,
+            content,
         }));
         // Stored after the send: a lagging subscriber told "up to last_sent" finds
         // every later batch still ahead of it in the queue.

@@ -5,6 +5,7 @@
 //! `main.rs` is only the command line; everything it runs lives here, so tests start
 //! the real server in-process: `Db::connect`, `AppState::new`, `build_app`, `serve`.
 
+pub mod audience;
 pub mod auth;
 pub mod changelog;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod fanout;
 pub mod health;
 pub mod instructions;
 pub mod json;
+pub mod messaging;
 pub mod mutations;
 pub mod notifications;
 pub mod openapi;
@@ -144,6 +146,10 @@ pub async fn build_app(state: AppState) -> App {
         .route("/sync/pull", get(sync_routes::pull))
         .route("/sync/push", post(sync_routes::push))
         .route("/ws", get(ws::upgrade))
+        .route(
+            "/conversations/{id}/messages",
+            get(messaging::routes::history),
+        )
         .route("/openapi.json", get(openapi::openapi_json));
     state
         .hub

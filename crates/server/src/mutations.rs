@@ -38,6 +38,7 @@ use crate::auth::extractor::AuthStaff;
 use crate::changelog;
 use crate::db::{Backend, Db, WriteTurn, WriteTx, now_ms};
 use crate::error::{Error, Result};
+use crate::messaging::apply as messaging;
 use crate::{instructions, packages};
 
 /// Who is writing: every mutation is scoped to the caller's building.
@@ -348,6 +349,10 @@ async fn apply_one(
     mutation: &Mutation,
     now: i64,
 ) -> Result<MutationOutcome> {
+    let times = messaging::Times {
+        client_ms: mutation.client_time_ms,
+        now_ms: now,
+    };
     let verdict = match &mutation.body {
         MutationBody::InstructionSave { id, target, text } => {
             instructions::save(conn, caller, mutation.client_time_ms, id, target, text).await?
@@ -362,19 +367,19 @@ async fn apply_one(
         MutationBody::PackageTransition(transition) => {
             packages::transition(conn, caller, mutation.client_time_ms, transition).await?
         }
-        // TRANSITIONAL (messaging branch): the server's messaging module replaces this.
-        MutationBody::ConversationCreate(_)
-        | MutationBody::ConversationAdd(_)
-        | MutationBody::ConversationLeave { .. }
-        | MutationBody::MessageSend(_)
-        | MutationBody::MessageEdit(_)
-        | MutationBody::MessageDelete { .. }
-        | MutationBody::ReactionSet(_)
-        | MutationBody::ReceiptMark(_)
-        | MutationBody::ConversationPrefSet(_) => Verdict::rejected(
-            RejectCode::Invalid,
-            "this server does not take messages yet",
-        ),
+        MutationBody::ConversationCreate(create) => {
+            messaging::create(conn, caller, times, create).await?
+        }
+        MutationBody::ConversationAdd(add) => messaging::add(conn, caller, times, add).await?,
+        MutationBody::ConversationLeave { conversation_id } => {
+            messaging::leave(conn, caller, times, log.mark() + 1, conversation_id).await?
+        }
+        MutationBody::MessageSend(send) => messaging::send(conn, caller, times, send).await?,
+        MutationBody::MessageEdit(edit) => messaging::edit(conn, caller, times, edit).await?,
+        MutationBody::MessageDelete { id } => messaging::delete(conn, caller, times, id).await?,
+        MutationBody::ReactionSet(set) => messaging::react(conn, caller, times, set).await?,
+        MutationBody::ReceiptMark(mark) => messaging::mark(conn, caller, times, mark).await?,
+        MutationBody::ConversationPrefSet(set) => messaging::set_pref(conn, caller, set).await?,
     };
     Ok(match verdict {
         Verdict::Applied(changes) => {

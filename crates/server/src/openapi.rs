@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Frontdesk building server",
-        description = "Staff sign-in, the building directory and its change log, and the desks' writes, for the front-desk app."
+        description = "Staff sign-in, the building directory and its change log, the desks' writes, and staff messaging, for the front-desk app."
     ),
     paths(
         crate::health::healthz,
@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         crate::sync_routes::pull,
         crate::sync_routes::push,
         crate::ws::upgrade,
+        crate::messaging::routes::history,
         openapi_json,
     ),
     components(schemas(
@@ -47,12 +48,19 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::MutationOutcome,
         frontdesk_protocol::RejectCode,
         frontdesk_protocol::ServerFrame,
+        frontdesk_protocol::ConversationHistory,
+        frontdesk_protocol::Conversation,
+        frontdesk_protocol::Message,
+        frontdesk_protocol::Reaction,
+        frontdesk_protocol::Receipt,
+        frontdesk_protocol::ConversationPref,
         crate::health::Health,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Staff sign-in"),
         (name = "sync", description = "The building change log and the desks' writes"),
+        (name = "messaging", description = "Staff conversations (their writes are sync mutations)"),
         (name = "meta", description = "Health and API description"),
     )
 )]

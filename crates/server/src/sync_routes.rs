@@ -28,7 +28,8 @@ pub struct PullParams {
     pub limit: Option<u32>,
 }
 
-/// Changes of the caller's building after a cursor, in sequence order. A cursor the
+/// Changes of the caller's building after a cursor, in sequence order: those the
+/// caller may see (a conversation's go to its participants only, see `messaging`). A cursor the
 /// log no longer serves (below its compaction horizon, or above its head) gets 410
 /// `cursor_expired`; after=0 is always served, and so are the next pages of a desk
 /// reading from 0 while the horizon stays where it was.
@@ -61,8 +62,15 @@ pub async fn pull(
         .clamp(1, MAX_PULL_LIMIT);
     let mut conn = state.db.pool.acquire().await?;
     let (page, horizon_seq) =
-        changelog::read_page_for_cursor(&mut conn, auth.building_id(), after, params.horizon, limit)
-            .await
+        changelog::read_page_for_cursor(
+            &mut conn,
+            auth.building_id(),
+            changelog::Reader::Staff(&auth.staff.id),
+            after,
+            params.horizon,
+            limit,
+        )
+        .await
         .inspect_err(|e| {
             if let Error::CursorExpired(why) = e {
                 tracing::info!(building = %auth.building_id(), staff = %auth.staff.id, "pull refused: {why}");

@@ -8,6 +8,12 @@
 //! next `changes` frame continues after it. Anything that would break that rule is
 //! turned into a poke, so a connection never shows a gap or goes backwards.
 //!
+//! A batch holding changes for some staff only (a conversation's) is sent as a
+//! `changes` frame with a range (`after_seq` = this connection's cursor,
+//! `through_seq` = the batch's last seq) holding what this desk's staff member may
+//! see, perhaps nothing: the range still continues the cursor exactly. Each connection
+//! keeps the conversations of its staff member as of its cursor (see `audience`).
+//!
 //! Liveness: a WebSocket ping every `ws_ping_interval`; a desk silent for three
 //! intervals (no pong, no frame at all) is closed, and so is one whose session was
 //! revoked, expired or whose account was disabled (the token is re-checked at each
@@ -23,12 +29,13 @@ use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
 use tokio::time::Instant;
 
 use crate::AppState;
+use crate::audience::View;
 use crate::auth::extractor::AuthStaff;
 use crate::auth::store;
-use crate::changelog;
 use crate::db::now_ms;
 use crate::error::Result;
-use crate::fanout::{self, Batch, Next, Subscription};
+use crate::fanout::{self, Batch, Content, Next, Subscription};
+use crate::messaging;
 use crate::shutdown::ShutdownListener;
 
 /// How long a connection closed for cause stays open after its close frame, so the
@@ -75,6 +82,8 @@ struct Connection {
     shutdown: ShutdownListener,
     /// The last sequence number this desk was given, as changes or as a poke.
     cursor: i64,
+    /// What its staff member may see, as of `cursor`.
+    view: View,
     /// How long the desk may stay silent, and a send may take, before we give up.
     patience: Duration,
 }
@@ -90,7 +99,12 @@ impl Connection {
         shutdown: ShutdownListener,
     ) -> Self {
         let patience = state.config.ws_ping_interval * 3;
+        let view = View {
+            staff_id: auth.staff.id.clone(),
+            conversations: Default::default(),
+        };
         Self {
+            view,
             socket,
             state,
             auth,
@@ -120,9 +134,16 @@ impl Connection {
                 }
                 next = subscription.next() => {
                     let text = match next {
-                        Next::Batch(batch) => self.forward(&batch),
-                        Next::Lagged { head_seq } => self.poke(head_seq),
+                        Next::Batch(batch) => self.forward(&batch).await,
+                        Next::Lagged { .. } => self.resume().await,
                         Next::Closed => {
+                            return self.close(close_code::ERROR, "server error").await;
+                        }
+                    };
+                    let text = match text {
+                        Ok(text) => text,
+                        Err(e) => {
+                            tracing::error!(error = %e, "websocket could not read its view");
                             return self.close(close_code::ERROR, "server error").await;
                         }
                     };
@@ -175,15 +196,15 @@ impl Connection {
 
     /// Subscribes, then says hello with the head read after subscribing: every change
     /// after the hello is then broadcast to this subscription, and the ones before it
-    /// that the feed still broadcasts are skipped (the desk pulls them).
+    /// that the feed still broadcasts are skipped (the desk pulls them). The view is
+    /// read with the head, in one statement, so it is the view as of the hello: the
+    /// first batch after it is judged by who was in which conversation then, and a
+    /// conversation joined or left by a change after the hello is followed from that
+    /// change (were the view read later than the head, a leaving committed in between
+    /// would hide the leaver's last changes from them; read earlier, a joining would).
     async fn start(&mut self) -> Result<Option<Subscription>> {
-        let building = self.auth.building_id().to_owned();
-        let subscription = self.state.hub.subscribe(&building).await?;
-        let head_seq = {
-            let mut conn = self.state.db.pool.acquire().await?;
-            changelog::head_seq(&mut conn, &building).await?
-        };
-        self.cursor = head_seq;
+        let subscription = self.state.hub.subscribe(self.auth.building_id()).await?;
+        let head_seq = self.snapshot().await?;
         let hello = fanout::encode(&ServerFrame::Hello { head_seq });
         Ok(self
             .send(Message::Text(hello))
@@ -191,19 +212,64 @@ impl Connection {
             .then_some(subscription))
     }
 
+    /// Moves the cursor to the building's head and the view to that head's, read
+    /// together; returns the head.
+    async fn snapshot(&mut self) -> Result<i64> {
+        let mut conn = self.state.db.pool.acquire().await?;
+        let (head_seq, conversations) = messaging::store::head_and_conversations(
+            &mut conn,
+            self.auth.building_id(),
+            &self.auth.staff.id,
+        )
+        .await?;
+        self.cursor = head_seq;
+        self.view.conversations = conversations;
+        Ok(head_seq)
+    }
+
+    /// After batches were lost to this connection (it fell behind): their membership
+    /// changes are lost with them, so the view is read again, with the head it is
+    /// valid at, and the desk is poked up to that head. Later batches continue from it
+    /// as after a hello.
+    async fn resume(&mut self) -> Result<Option<Utf8Bytes>> {
+        let before = self.cursor;
+        let head_seq = self.snapshot().await?;
+        Ok((head_seq > before).then(|| fanout::poke_frame(head_seq)))
+    }
+
     /// What to send for a batch, keeping the frames on this connection consecutive.
-    fn forward(&mut self, batch: &Batch) -> Option<Utf8Bytes> {
+    async fn forward(&mut self, batch: &Batch) -> Result<Option<Utf8Bytes>> {
         if batch.last_seq <= self.cursor {
             // Already covered by the hello or an earlier poke.
-            return None;
+            return Ok(None);
         }
-        if batch.first_seq == self.cursor + 1 {
-            self.cursor = batch.last_seq;
-            return Some(batch.text.clone());
+        if batch.first_seq > self.cursor + 1 {
+            // Changes between the cursor and this batch never reached this connection
+            // (the feed's batches are consecutive, so only after a lag, which
+            // `resume` handles): what they did to the view is unknown.
+            return self.resume().await;
         }
-        // Overlaps the cursor (a batch straddling the hello) or starts past it: the
-        // changes cannot be sent as they are without a repeat or a gap.
-        self.poke(batch.last_seq)
+        Ok(match &batch.content {
+            Content::Everyone(text) if batch.first_seq == self.cursor + 1 => {
+                self.cursor = batch.last_seq;
+                Some(text.clone())
+            }
+            // Straddles the cursor (a batch read before the hello): it cannot be sent
+            // as it is without a repeat. Nothing in it changes the view.
+            Content::Everyone(_) => self.poke(batch.last_seq),
+            Content::Poke { parts, .. } => {
+                if let Some(parts) = parts {
+                    self.view.skip(parts, self.cursor);
+                }
+                self.poke(batch.last_seq)
+            }
+            // Continues the cursor, or straddles it: the part after it.
+            Content::PerView(parts) => {
+                let text = parts.frame_for(&mut self.view, self.cursor);
+                self.cursor = batch.last_seq;
+                Some(text)
+            }
+        })
     }
 
     fn poke(&mut self, head_seq: i64) -> Option<Utf8Bytes> {

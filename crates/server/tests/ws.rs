@@ -87,7 +87,16 @@ async fn follow(ws: &mut Ws, mut cursor: i64, target: i64) -> Vec<frontdesk_prot
     let mut received = Vec::new();
     while cursor < target {
         match next_frame(ws).await {
-            ServerFrame::Changes { changes } => {
+            ServerFrame::Changes {
+                changes,
+                after_seq,
+                through_seq,
+            } => {
+                assert_eq!(
+                    (after_seq, through_seq),
+                    (None, None),
+                    "building-wide changes go out as plain frames"
+                );
                 assert!(!changes.is_empty(), "empty changes frame");
                 for change in &changes {
                     assert_eq!(
@@ -174,7 +183,11 @@ async fn hello_then_a_push_by_another_desk(backend: Backend) {
         .await;
     assert_eq!(seqs, [head + 1]);
     match next_frame(&mut ws).await {
-        ServerFrame::Changes { changes } => {
+        ServerFrame::Changes {
+            changes,
+            after_seq: None,
+            through_seq: None,
+        } => {
             assert_eq!(changes.len(), 1);
             assert_eq!(changes[0].seq, head + 1);
             assert_eq!(changes[0].mutation_id, Some(mutation.id));

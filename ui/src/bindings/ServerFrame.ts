@@ -4,4 +4,4 @@ import type { Change } from "./Change";
 /**
  * What the server sends, as JSON text frames.
  */
-export type ServerFrame = { "type": "hello", head_seq: number, } | { "type": "changes", changes: Array<Change>, } | { "type": "poke", head_seq: number, };
+export type ServerFrame = { "type": "hello", head_seq: number, } | { "type": "changes", changes: Array<Change>, after_seq?: number, through_seq?: number, } | { "type": "poke", head_seq: number, };

@@ -136,43 +136,76 @@ impl Store {
             return Ok(FrameOutcome::AlreadyHave);
         };
         let last = changes.last().map_or(first.seq, |c| c.seq);
+        if !changes.iter().map(|c| c.seq).eq(first.seq..=last) {
+            return Ok(FrameOutcome::Gap);
+        }
+        self.apply_range(changes, first.seq - 1, last, now_ms).await
+    }
+
+    /// Applies a frame that covers the log's `after < seq <= through` with `changes`,
+    /// everything of that stretch this desk may see (the rest is other staff's), when
+    /// the stretch continues the cursor: it starts at or before the cursor and ends
+    /// past it. The cursor then moves to `through`; the check and the apply are one
+    /// transaction.
+    pub async fn apply_range(
+        &self,
+        changes: &[Change],
+        after: i64,
+        through: i64,
+        now_ms: i64,
+    ) -> DeskResult<FrameOutcome> {
+        let mut previous = after;
+        for change in changes {
+            if change.seq <= previous || change.seq > through {
+                return Err(DeskError::new(
+                    DeskErrorCode::BadResponse,
+                    format!(
+                        "server sent change {} out of order in a frame covering {after}..{through}",
+                        change.seq
+                    ),
+                ));
+            }
+            previous = change.seq;
+        }
         // The usual frame continues the cursor exactly. Apply it on that assumption and
         // move the cursor only if it held (one statement fewer than reading the cursor
         // first: this runs for every frame); if it did not, undo and look closer.
-        let contiguous = changes.iter().map(|c| c.seq).eq(first.seq..=last);
-        if contiguous {
-            let mut tx = self.begin_apply().await?;
-            let mut applied = apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>()).await?;
-            let moved = sqlx::query(
-                "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
-            )
-            .bind(last)
-            .bind(now_ms)
-            .bind(first.seq - 1)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 1 {
-                tx.commit().await?;
-                applied.cursor = last;
-                return Ok(FrameOutcome::Applied(applied));
-            }
-            tx.rollback().await?;
+        let mut tx = self.begin_apply().await?;
+        let mut applied = apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>()).await?;
+        let moved = sqlx::query(
+            "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
+        )
+        .bind(through)
+        .bind(now_ms)
+        .bind(after)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 1 {
+            tx.commit().await?;
+            applied.cursor = through;
+            return Ok(FrameOutcome::Applied(applied));
         }
+        tx.rollback().await?;
+
         let mut tx = self.begin_apply().await?;
         let cursor = cursor_in(&mut tx).await?;
-        if last <= cursor {
+        if through <= cursor {
             return Ok(FrameOutcome::AlreadyHave);
         }
-        let new = changes
-            .iter()
-            .map(|c| c.seq)
-            .skip_while(|&seq| seq <= cursor);
-        if !new.eq(cursor + 1..=last) {
+        if after > cursor {
             return Ok(FrameOutcome::Gap);
         }
-        let applied = apply_in(&mut tx, cursor, changes, now_ms, None).await?;
+        let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
+        let mut applied = apply_fresh(&mut tx, &fresh).await?;
+        // Its trigger forgets the acknowledged writes the cursor passes.
+        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
+            .bind(through)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
+        applied.cursor = through;
         Ok(FrameOutcome::Applied(applied))
     }
 }

@@ -2,7 +2,10 @@
 //!
 //! The change log stays the source of truth. A frame is applied only when it continues
 //! this desk's cursor exactly, with no gap inside; a gap, a `poke` or a new connection
-//! wakes the puller, which pulls from the cursor. Lost or late frames therefore cost a
+//! wakes the puller, which pulls from the cursor. A frame with a range (`after_seq`,
+//! `through_seq`: it holds what this desk may see of that stretch of the log, the rest
+//! being other staff's conversations) continues the cursor when it starts there, and
+//! moves it to its end. Lost or late frames therefore cost a
 //! pull, never a change. A connection that drops also wakes the puller, whose exchange
 //! then tells whether the server itself is gone. A cursor the server no longer serves
 //! is the puller's business alone (it reloads the building): the live path only wakes
@@ -175,28 +178,46 @@ impl Live {
         }
     }
 
-    /// Handles messages in arrival order, consecutive `changes` frames together. True
-    /// when the server closed the connection.
+    /// Handles messages in arrival order, consecutive `changes` frames that continue
+    /// each other together. True when the server closed the connection.
     async fn on_messages(&self, messages: Vec<Message>) -> DeskResult<bool> {
-        let mut changes = Vec::new();
+        let mut run: Option<Stretch> = None;
         for message in messages {
             match message {
                 Message::Text(text) => match parse_frame(text.as_str())? {
-                    ServerFrame::Changes { changes: more } => changes.extend(more),
+                    ServerFrame::Changes {
+                        changes,
+                        after_seq,
+                        through_seq,
+                    } => match Covers::of(changes, after_seq, through_seq)? {
+                        Covers::Stretch(next) => {
+                            if let Some(joined) = run.as_mut().filter(|r| r.through == next.after) {
+                                joined.through = next.through;
+                                joined.changes.extend(next.changes);
+                            } else {
+                                self.on_stretch(run.replace(next)).await?;
+                            }
+                        }
+                        Covers::Nothing => {}
+                        Covers::Gap => {
+                            self.on_stretch(run.take()).await?;
+                            self.links.pull_now.notify_one();
+                        }
+                    },
                     other => {
-                        self.on_changes(std::mem::take(&mut changes)).await?;
+                        self.on_stretch(run.take()).await?;
                         self.on_signal(other).await?;
                     }
                 },
                 Message::Close(_) => {
-                    self.on_changes(changes).await?;
+                    self.on_stretch(run).await?;
                     return Ok(true);
                 }
                 // Pings are answered by tungstenite; pongs only prove life.
                 _ => {}
             }
         }
-        self.on_changes(changes).await?;
+        self.on_stretch(run).await?;
         Ok(false)
     }
 
@@ -230,19 +251,36 @@ impl Live {
                     self.links.pull_now.notify_one();
                 }
             }
-            ServerFrame::Changes { changes } => self.on_changes(changes).await?,
+            ServerFrame::Changes {
+                changes,
+                after_seq,
+                through_seq,
+            } => match Covers::of(changes, after_seq, through_seq)? {
+                Covers::Stretch(stretch) => self.on_stretch(Some(stretch)).await?,
+                Covers::Nothing => {}
+                Covers::Gap => self.links.pull_now.notify_one(),
+            },
         }
         Ok(())
     }
 
     /// The changes of one or more consecutive frames, applied in one transaction when
     /// together they continue the cursor.
-    async fn on_changes(&self, changes: Vec<Change>) -> DeskResult<()> {
-        if changes.is_empty() {
+    async fn on_stretch(&self, stretch: Option<Stretch>) -> DeskResult<()> {
+        let Some(Stretch {
+            after,
+            through,
+            changes,
+        }) = stretch
+        else {
             return Ok(());
-        }
+        };
         let now_ms = crate::now_ms();
-        match self.store.apply_frame(&changes, now_ms).await? {
+        match self
+            .store
+            .apply_range(&changes, after, through, now_ms)
+            .await?
+        {
             FrameOutcome::Applied(applied) => {
                 if applied.directory_changed {
                     let _ = self.handles.changed.send(Changed::Directory);
@@ -273,6 +311,61 @@ impl Live {
             FrameOutcome::Gap => self.links.pull_now.notify_one(),
         }
         Ok(())
+    }
+}
+
+/// A stretch of the log as frames bring it: every change with `after < seq <=
+/// through` that this desk may see.
+#[derive(Debug)]
+struct Stretch {
+    after: i64,
+    through: i64,
+    changes: Vec<Change>,
+}
+
+/// What a `changes` frame covers.
+#[derive(Debug)]
+enum Covers {
+    Stretch(Stretch),
+    /// An empty frame without a range.
+    Nothing,
+    /// A frame without a range with a gap inside: something was missed, pull.
+    Gap,
+}
+
+impl Covers {
+    /// A frame with a range covers it; one without (the gapless kind) covers its first
+    /// to last change.
+    fn of(
+        changes: Vec<Change>,
+        after_seq: Option<i64>,
+        through_seq: Option<i64>,
+    ) -> DeskResult<Self> {
+        match (after_seq, through_seq) {
+            (Some(after), Some(through)) if after < through => Ok(Self::Stretch(Stretch {
+                after,
+                through,
+                changes,
+            })),
+            (None, None) => {
+                let (Some(first), Some(last)) = (changes.first(), changes.last()) else {
+                    return Ok(Self::Nothing);
+                };
+                let (first, last) = (first.seq, last.seq);
+                if !changes.iter().map(|c| c.seq).eq(first..=last) {
+                    return Ok(Self::Gap);
+                }
+                Ok(Self::Stretch(Stretch {
+                    after: first - 1,
+                    through: last,
+                    changes,
+                }))
+            }
+            _ => Err(DeskError::new(
+                DeskErrorCode::BadResponse,
+                format!("a changes frame with a broken range: {after_seq:?}..{through_seq:?}"),
+            )),
+        }
     }
 }
 
