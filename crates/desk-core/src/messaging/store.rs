@@ -53,6 +53,16 @@ struct StatsRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct AlertRow {
+    message_id: String,
+    conversation_id: String,
+    sender_id: String,
+    sender_name: Option<String>,
+    title: Option<String>,
+    text: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct ParticipantRow {
     conversation_id: String,
     staff_id: String,
@@ -312,17 +322,10 @@ impl Store {
     /// The alerts left by applies since the last call, oldest first; each is given once.
     pub async fn take_message_alerts(&self) -> DeskResult<Vec<MessageAlert>> {
         let mut tx = self.begin_write().await?;
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-        )> = sqlx::query_as(
-            "SELECT a.message_id, a.conversation_id, a.sender_id, s.name, c.title, a.text \
-                 FROM message_alerts a LEFT JOIN staff s ON s.id = a.sender_id \
-                 LEFT JOIN conversations c ON c.id = a.conversation_id ORDER BY a.rowid",
+        let rows: Vec<AlertRow> = sqlx::query_as(
+            "SELECT a.message_id, a.conversation_id, a.sender_id, s.name AS sender_name, \
+             c.title, a.text FROM message_alerts a LEFT JOIN staff s ON s.id = a.sender_id \
+             LEFT JOIN conversations c ON c.id = a.conversation_id ORDER BY a.rowid",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -332,16 +335,14 @@ impl Store {
         tx.commit().await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(message_id, conversation_id, sender_id, sender_name, title, text)| MessageAlert {
-                    conversation_id,
-                    message_id,
-                    sender_id,
-                    sender_name,
-                    conversation_title: title,
-                    preview: preview_text(&text),
-                },
-            )
+            .map(|r| MessageAlert {
+                conversation_id: r.conversation_id,
+                message_id: r.message_id,
+                sender_id: r.sender_id,
+                sender_name: r.sender_name,
+                conversation_title: r.title,
+                preview: preview_text(&r.text),
+            })
             .collect())
     }
 }
