@@ -980,3 +980,135 @@ async fn measure_search_over_ten_thousand_messages() {
          a rare word: FTS {fts_rare:?}, LIKE {like_rare:?}"
     );
 }
+
+/// A server answering only `GET /v1/conversations/c-team/messages` with pages of 20 of
+/// messages 1…40 before `before_no`, as the real one does; it notes each request line.
+async fn history_server(asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let asked = asked.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let line = text.lines().next().unwrap_or_default().to_owned();
+                asked.lock().unwrap().push(line.clone());
+                let authorized = text.contains("authorization: Bearer tok")
+                    || text.contains("Authorization: Bearer tok");
+                let (status, body) = match line
+                    .strip_prefix("GET /v1/conversations/c-team/messages?")
+                    .and_then(|q| q.split(' ').next())
+                {
+                    Some(query) if authorized => {
+                        let before = query
+                            .split('&')
+                            .find_map(|p| p.strip_prefix("before_no="))
+                            .and_then(|n| n.parse::<i64>().ok())
+                            .unwrap_or(41);
+                        let first = (before - 20).max(1);
+                        let messages: Vec<Message> = (first..before)
+                            .map(|no| message(&format!("t{no}"), "c-team", no, "dan", "old"))
+                            .collect();
+                        let mut team = conversation("c-team", Some("Maintenance"), &["bob", "dan"]);
+                        team.participants.push(participant(ME, 5_000));
+                        let history = serde_json::json!({
+                            "conversation": team,
+                            "messages": messages,
+                            "reactions": [],
+                            "receipts": [receipt("c-team", "dan", 40, 40)],
+                            "has_more": first > 1,
+                        });
+                        ("200 OK", history.to_string())
+                    }
+                    Some(_) => (
+                        "401 Unauthorized",
+                        r#"{"code":"unauthorized","message":"no"}"#.to_owned(),
+                    ),
+                    None => (
+                        "404 Not Found",
+                        r#"{"code":"not_found","message":"no"}"#.to_owned(),
+                    ),
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}/")
+}
+
+#[tokio::test]
+async fn the_history_is_fetched_page_by_page_back_to_the_first_message() {
+    use frontdesk_desk_core::Timeouts;
+    use frontdesk_desk_core::server_api::ServerApi;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir.path().join("desk.db")).await;
+    let feed = Feed { store: &store };
+    let mut team = conversation("c-team", Some("Maintenance"), &["bob", "dan"]);
+    team.participants.push(participant(ME, 5_000));
+    feed.one(ChangeBody::ConversationUpserted(team)).await;
+    feed.one(ChangeBody::MessageUpserted(message(
+        "t41", "c-team", 41, "bob", "welcome",
+    )))
+    .await;
+
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let url = history_server(asked.clone()).await;
+    let api = ServerApi::new(url.parse().unwrap(), Timeouts::default()).unwrap();
+    let stored = frontdesk_desk_core::messaging::follow::backfill(&store, &api, "tok")
+        .await
+        .unwrap();
+    assert!(stored);
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![
+            "GET /v1/conversations/c-team/messages?limit=200&before_no=41 HTTP/1.1".to_owned(),
+            "GET /v1/conversations/c-team/messages?limit=200&before_no=21 HTTP/1.1".to_owned(),
+        ]
+    );
+    assert!(store.backfills_due().await.unwrap().is_empty());
+    let nos: Vec<i64> = store
+        .messages(ME, "c-team", None, Some(500))
+        .await
+        .unwrap()
+        .messages
+        .iter()
+        .filter_map(|m| m.no)
+        .collect();
+    assert_eq!(nos, (1..=41).collect::<Vec<_>>());
+    // Nothing of the history is news.
+    assert_eq!(store.take_message_alerts().await.unwrap().len(), 1);
+    // Done: nothing more is asked.
+    assert!(
+        !frontdesk_desk_core::messaging::follow::backfill(&store, &api, "tok")
+            .await
+            .unwrap()
+    );
+    assert_eq!(asked.lock().unwrap().len(), 2);
+
+    // A refused fetch keeps the conversation waiting, to try again later.
+    let mut other = conversation("c-later", None, &["bob"]);
+    other.participants.push(participant(ME, 9_000));
+    feed.one(ChangeBody::ConversationUpserted(other)).await;
+    let err = frontdesk_desk_core::messaging::follow::backfill(&store, &api, "tok")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, DeskErrorCode::NotFound);
+    assert_eq!(
+        store.backfills_due().await.unwrap(),
+        vec!["c-later".to_owned()]
+    );
+}
