@@ -70,6 +70,8 @@ fn main() -> anyhow::Result<()> {
             message_commands::get_conversation,
             message_commands::list_messages,
             message_commands::start_conversation,
+            message_commands::add_participants,
+            message_commands::leave_conversation,
             message_commands::send_message,
             message_commands::edit_message,
             message_commands::delete_message,

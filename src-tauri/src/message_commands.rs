@@ -41,6 +41,20 @@ pub async fn start_conversation(
 }
 
 #[tauri::command]
+pub async fn add_participants(
+    desk: State<'_, Desk>,
+    conversation_id: String,
+    staff_ids: Vec<String>,
+) -> DeskResult<()> {
+    desk.add_participants(&conversation_id, staff_ids).await
+}
+
+#[tauri::command]
+pub async fn leave_conversation(desk: State<'_, Desk>, conversation_id: String) -> DeskResult<()> {
+    desk.leave_conversation(&conversation_id).await
+}
+
+#[tauri::command]
 pub async fn send_message(
     desk: State<'_, Desk>,
     conversation_id: String,

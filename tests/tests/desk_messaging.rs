@@ -267,6 +267,43 @@ async fn two_desks_reacting_and_reading_at_once_converge() -> anyhow::Result<()>
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the server's messaging (branch msg-server)"]
+async fn someone_added_later_gets_the_history() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let a = desk_for(&tmp.path().join("a"), &server.url, CONCIERGE).await?;
+    let b = desk_for(&tmp.path().join("b"), &server.url, SECURITY).await?;
+    let c = desk_for(&tmp.path().join("c"), &server.url, MANAGER).await?;
+    let group = a
+        .start_conversation(vec![my_id(&b).await?], Some("Clés".into()))
+        .await?;
+    let written: Vec<String> = (1..=250).map(|i| format!("clé {i}")).collect();
+    for text in &written {
+        a.send_message(&group, text, Vec::new()).await?;
+    }
+    settled(&a, "the messages pushed").await?;
+    // Desk c has pulled past all of them before its staff member is added.
+    settled(&c, "c up to date").await?;
+    a.add_participants(&group, vec![my_id(&c).await?]).await?;
+    settled(&a, "the addition pushed").await?;
+    eventually("the whole history at c", WAIT, || async {
+        c.sync_now().await?;
+        let shown = match c.messages(&group, None, Some(500)).await {
+            Ok(page) => page.messages,
+            Err(_) => return Ok(None),
+        };
+        let texts: Vec<String> = shown
+            .into_iter()
+            .filter(|m| m.kind == MessageKind::Text)
+            .map(|m| m.text)
+            .collect();
+        Ok((texts == written).then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
 fn participant(staff_id: &str) -> Participant {
     Participant {
         staff_id: staff_id.into(),

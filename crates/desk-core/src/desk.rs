@@ -667,6 +667,33 @@ impl Desk {
         Ok(id)
     }
 
+    /// Adds people to a group conversation.
+    pub async fn add_participants(
+        &self,
+        conversation_id: &str,
+        staff_ids: Vec<String>,
+    ) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .add_participants(&me, conversation_id, &staff_ids, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    pub async fn leave_conversation(&self, conversation_id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .leave_conversation(&me, conversation_id, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
     /// Sends a message (its attachments uploaded by `attach_file` beforehand): in its
     /// thread at once as `sending`, queued for the server. Answers the message id.
     pub async fn send_message(

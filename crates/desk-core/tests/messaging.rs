@@ -1112,3 +1112,47 @@ async fn the_history_is_fetched_page_by_page_back_to_the_first_message() {
         vec!["c-later".to_owned()]
     );
 }
+
+#[tokio::test]
+async fn people_are_added_to_groups_only_and_a_left_conversation_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir.path().join("desk.db")).await;
+    store
+        .add_participants(ME, GROUP, &["dan".into(), "dan".into(), ME.into()], 1)
+        .await
+        .unwrap();
+    match queued(&store).await.last() {
+        Some(MutationBody::ConversationAdd(add)) => assert_eq!(add.staff_ids, vec!["dan"]),
+        other => panic!("expected the addition queued, got {other:?}"),
+    }
+    let detail = store.conversation(ME, GROUP).await.unwrap();
+    assert!(
+        detail
+            .summary
+            .participants
+            .iter()
+            .any(|p| p.staff_id == "dan" && p.name.as_deref() == Some("Dan Smith"))
+    );
+    let (_, dm) = store
+        .start_conversation(ME, &["bob".into()], None, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .add_participants(ME, &dm, &["dan".into()], 3)
+            .await
+            .unwrap_err()
+            .code,
+        DeskErrorCode::Conflict
+    );
+    store.leave_conversation(ME, GROUP, 4).await.unwrap();
+    assert!(store.conversation(ME, GROUP).await.unwrap().summary.left);
+    assert_eq!(
+        store
+            .send_message(ME, GROUP, "still here?", Vec::new(), 5)
+            .await
+            .unwrap_err()
+            .code,
+        DeskErrorCode::NotFound
+    );
+}

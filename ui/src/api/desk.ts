@@ -157,6 +157,11 @@ export const desk = {
   /** Opens a conversation (reuses the direct one with a single person); resolves to its id. */
   startConversation: (participantIds: string[], title: string | null) =>
     call<string>("start_conversation", { participantIds, title }),
+  /** Adds people to a group conversation (they get its history). */
+  addParticipants: (conversationId: string, staffIds: string[]) =>
+    call<null>("add_participants", { conversationId, staffIds }),
+  /** Leaves a conversation; what was seen stays readable. */
+  leaveConversation: (conversationId: string) => call<null>("leave_conversation", { conversationId }),
   /** Sends a message (attachments uploaded beforehand); shown at once as `sending`. Resolves to its id. */
   sendMessage: (conversationId: string, text: string, attachments: Attachment[] = []) =>
     call<string>("send_message", { conversationId, text, attachments }),

@@ -527,7 +527,7 @@ async fn summaries(
             .or_default()
             .push(p);
     }
-    let names = names_of(conn, &list).await?;
+    let names = names_of(conn, me, &list, &participants, overlay).await?;
     let pairs: Vec<(&str, i64)> = read.iter().map(|(id, r)| (id.as_str(), *r)).collect();
     let stats: Vec<StatsRow> = sqlx::query_as(
         "SELECT j.value ->> 0 AS id, \
@@ -647,16 +647,21 @@ async fn summaries(
     Ok(list)
 }
 
-/// Names of the staff in these conversations (for participants only known from the
-/// outbox) and of `me`.
+/// Names of the staff known only from the outbox (opened or added here), and `me`.
 async fn names_of(
     conn: &mut SqliteConnection,
+    me: &str,
     list: &[ConversationSummary],
+    participants: &BTreeMap<String, Vec<ParticipantRow>>,
+    overlay: &Overlay,
 ) -> DeskResult<BTreeMap<String, String>> {
-    let ids: BTreeSet<&str> = list
+    let mut ids: BTreeSet<&str> = list
         .iter()
         .flat_map(|c| c.participants.iter().map(|p| p.staff_id.as_str()))
         .collect();
+    ids.extend(overlay.added.values().flatten().map(String::as_str));
+    ids.extend(participants.values().flatten().map(|p| p.staff_id.as_str()));
+    ids.insert(me);
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, name FROM staff WHERE id IN (SELECT value FROM json_each(?))")
             .bind(serde_json::to_string(&ids)?)

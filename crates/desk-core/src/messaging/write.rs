@@ -3,11 +3,11 @@
 //! rules are the protocol's (`frontdesk_protocol::messaging`), the same the server runs.
 
 use frontdesk_protocol::{
-    Attachment, AttachmentRef, ConversationCreate, ConversationKind, ConversationPrefSet,
-    MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_CHARS, MAX_PARTICIPANTS,
-    MessageEdit, MessageSend, Mutation, MutationBody, ReactionKind, ReactionSet, ReceiptMark,
-    clean_attachment_name, direct_conversation_id, is_blob_sha256, normalize_message_text,
-    normalize_title,
+    Attachment, AttachmentRef, ConversationAdd, ConversationCreate, ConversationKind,
+    ConversationPrefSet, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_CHARS,
+    MAX_PARTICIPANTS, MessageEdit, MessageSend, Mutation, MutationBody, ReactionKind, ReactionSet,
+    ReceiptMark, clean_attachment_name, direct_conversation_id, is_blob_sha256,
+    normalize_message_text, normalize_title,
 };
 use sqlx::SqliteConnection;
 
@@ -144,6 +144,95 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok((Some(mutation), id))
+    }
+
+    /// Adds people to a group conversation `me` is in (those already in it are not an
+    /// error). They get its history from the server.
+    pub async fn add_participants(
+        &self,
+        me: &str,
+        conversation_id: &str,
+        staff_ids: &[String],
+        now_ms: i64,
+    ) -> DeskResult<Mutation> {
+        let mut staff_ids: Vec<String> = staff_ids
+            .iter()
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty() && id != me)
+            .collect();
+        staff_ids.sort();
+        staff_ids.dedup();
+        if staff_ids.is_empty() {
+            return Err(invalid("choose at least one staff member to add"));
+        }
+        let mut tx = self.begin_write().await?;
+        let overlay = Overlay::read(&mut tx).await?;
+        match writable_kind(&mut tx, me, conversation_id, &overlay).await? {
+            Some(ConversationKind::Group) => {}
+            Some(ConversationKind::Direct) => {
+                return Err(DeskError::new(
+                    DeskErrorCode::Conflict,
+                    "a direct conversation stays between its two people: start a group",
+                ));
+            }
+            None => {
+                return Err(not_found(format!(
+                    "no conversation {conversation_id} to add people to"
+                )));
+            }
+        }
+        let known: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM staff WHERE disabled = 0 AND id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(&staff_ids)?)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some(missing) = staff_ids
+            .iter()
+            .find(|id| !known.iter().any(|(k,)| k == *id))
+        {
+            return Err(not_found(format!("no staff member {missing} to add")));
+        }
+        let mutation = outbox::enqueue(
+            &mut tx,
+            MutationBody::ConversationAdd(ConversationAdd {
+                conversation_id: conversation_id.to_owned(),
+                staff_ids,
+            }),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(mutation)
+    }
+
+    /// Leaves a conversation: it stays readable here, up to the leaving.
+    pub async fn leave_conversation(
+        &self,
+        me: &str,
+        conversation_id: &str,
+        now_ms: i64,
+    ) -> DeskResult<Mutation> {
+        let mut tx = self.begin_write().await?;
+        let overlay = Overlay::read(&mut tx).await?;
+        if writable_kind(&mut tx, me, conversation_id, &overlay)
+            .await?
+            .is_none()
+        {
+            return Err(not_found(format!(
+                "no conversation {conversation_id} to leave"
+            )));
+        }
+        let mutation = outbox::enqueue(
+            &mut tx,
+            MutationBody::ConversationLeave {
+                conversation_id: conversation_id.to_owned(),
+            },
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(mutation)
     }
 
     /// Queues a message; its draft goes in the same transaction. Answers the message id.
