@@ -7,6 +7,7 @@
 mod commands;
 mod events;
 mod launch;
+mod message_commands;
 mod package_commands;
 mod report_commands;
 
@@ -65,6 +66,24 @@ fn main() -> anyhow::Result<()> {
             package_commands::test_print,
             report_commands::package_report,
             report_commands::export_report_csv,
+            message_commands::list_conversations,
+            message_commands::get_conversation,
+            message_commands::list_messages,
+            message_commands::start_conversation,
+            message_commands::add_participants,
+            message_commands::leave_conversation,
+            message_commands::send_message,
+            message_commands::edit_message,
+            message_commands::delete_message,
+            message_commands::retry_message,
+            message_commands::discard_failed_message,
+            message_commands::set_reaction,
+            message_commands::mark_conversation_read,
+            message_commands::set_conversation_important,
+            message_commands::save_draft,
+            message_commands::get_draft,
+            message_commands::unread_total,
+            message_commands::staff_directory,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

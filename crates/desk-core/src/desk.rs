@@ -1,19 +1,27 @@
 //! [`Desk`]: the one handle the shell holds.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember,
+    Attachment, Authority, Building, InstructionTarget, PackageEdit, PackageTransition,
+    ReactionKind, StaffMember,
 };
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Mutex, broadcast, watch};
+use tokio::task::JoinHandle;
 use ts_rs::TS;
 
 use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
 use crate::labels::{self, LabelSettings};
+use crate::messaging::{
+    ConversationDetail, ConversationQuery, ConversationSummary, MessageAlert, MessagePage,
+    StaffOption,
+};
 use crate::outbox::OutboxItem;
 use crate::packages::{NewPackage, PackageDetail, PackageEventView, PackageQuery, PackageView};
 use crate::scanning::{ScanLookup, ScannerSettings};
@@ -98,7 +106,16 @@ pub struct Desk {
     handles: SyncHandles,
     poll_interval: Duration,
     timeouts: Timeouts,
-    active: Mutex<Option<Active>>,
+    active: Arc<Mutex<Option<Active>>>,
+    alerts: broadcast::Sender<MessageAlert>,
+    /// Acts on applied messaging changes (see [`follow_messages`]).
+    follower: JoinHandle<()>,
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        self.follower.abort();
+    }
 }
 
 impl Desk {
@@ -118,13 +135,23 @@ impl Desk {
             status: watch::channel(initial).0,
             changed: broadcast::channel(64).0,
         };
+        let active = Arc::new(Mutex::new(None));
+        let alerts = broadcast::channel(64).0;
+        let follower = tokio::spawn(follow_messages(
+            store.clone(),
+            handles.clone(),
+            Arc::downgrade(&active),
+            alerts.clone(),
+        ));
         let desk = Self {
             store,
             vault,
             handles,
             poll_interval: options.poll_interval,
             timeouts: options.timeouts,
-            active: Mutex::new(None),
+            active,
+            alerts,
+            follower,
         };
         desk.resume().await?;
         Ok(desk)
@@ -161,6 +188,10 @@ impl Desk {
         let mut active = self.active.lock().await;
         // Stop the previous engine before the new one publishes.
         *active = None;
+        if self.store.claim_messaging(&signed_in.staff.id).await? {
+            tracing::info!("another staff member signed in: their conversations are pulled anew");
+            let _ = self.handles.changed.send(Changed::Messages);
+        }
         self.publish(ConnectionState::Reconnecting {
             attempt: 0,
             next_attempt_at_ms: crate::now_ms(),
@@ -573,6 +604,265 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A new message from someone else arrived (for a desktop notification).
+    pub fn subscribe_message_alerts(&self) -> broadcast::Receiver<MessageAlert> {
+        self.alerts.subscribe()
+    }
+
+    async fn me(&self) -> DeskResult<String> {
+        Ok(self.who().await?.0)
+    }
+
+    /// The conversations of the signed-in staff member, latest activity first.
+    pub async fn conversations(
+        &self,
+        query: &ConversationQuery,
+    ) -> DeskResult<Vec<ConversationSummary>> {
+        self.store.conversations(&self.me().await?, query).await
+    }
+
+    pub async fn conversation(&self, id: &str) -> DeskResult<ConversationDetail> {
+        self.store.conversation(&self.me().await?, id).await
+    }
+
+    /// A page of a thread (see [`Store::messages`]).
+    pub async fn messages(
+        &self,
+        conversation_id: &str,
+        before_no: Option<i64>,
+        limit: Option<u32>,
+    ) -> DeskResult<MessagePage> {
+        self.store
+            .messages(&self.me().await?, conversation_id, before_no, limit)
+            .await
+    }
+
+    /// Messages from others not yet read, over all conversations (the badge).
+    pub async fn unread_total(&self) -> DeskResult<u32> {
+        self.store.unread_total(&self.me().await?).await
+    }
+
+    /// Who one may start a conversation with.
+    pub async fn staff_directory(&self) -> DeskResult<Vec<StaffOption>> {
+        self.store.staff_options(&self.me().await?).await
+    }
+
+    /// Opens a conversation (the existing direct one with a single other person, when
+    /// there is one) and answers its id.
+    pub async fn start_conversation(
+        &self,
+        participant_ids: Vec<String>,
+        title: Option<String>,
+    ) -> DeskResult<String> {
+        let me = self.me().await?;
+        let (mutation, id) = self
+            .store
+            .start_conversation(&me, &participant_ids, title.as_deref(), crate::now_ms())
+            .await?;
+        if mutation.is_some() {
+            self.after_write(Changed::Messages).await?;
+        }
+        Ok(id)
+    }
+
+    /// Adds people to a group conversation.
+    pub async fn add_participants(
+        &self,
+        conversation_id: &str,
+        staff_ids: Vec<String>,
+    ) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .add_participants(&me, conversation_id, &staff_ids, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    pub async fn leave_conversation(&self, conversation_id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .leave_conversation(&me, conversation_id, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// Sends a message (its attachments uploaded by `attach_file` beforehand): in its
+    /// thread at once as `sending`, queued for the server. Answers the message id.
+    pub async fn send_message(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        attachments: Vec<Attachment>,
+    ) -> DeskResult<String> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            store
+                .send_message(&me, conversation_id, text, attachments, crate::now_ms())
+                .await
+        })
+        .await
+    }
+
+    pub async fn edit_message(&self, id: &str, text: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store.edit_message(&me, id, text, crate::now_ms()).await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    pub async fn delete_message(&self, id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store.delete_message(&me, id, crate::now_ms()).await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// Sends a failed message again (a new mutation, at the end of the queue).
+    pub async fn retry_message(&self, id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store.retry_message(&me, id, crate::now_ms()).await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// Drops a failed message here.
+    pub async fn discard_failed_message(&self, id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.store.discard_failed_message(&me, id).await?;
+        self.after_write(Changed::Messages).await
+    }
+
+    pub async fn set_reaction(
+        &self,
+        message_id: &str,
+        reaction: ReactionKind,
+        active: bool,
+    ) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .set_reaction(&me, message_id, reaction, active, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// The thread is on screen: everything in it is read (queued only when that moves
+    /// the watermark).
+    pub async fn mark_read(&self, conversation_id: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        let queued = self
+            .store
+            .mark_read(&me, conversation_id, crate::now_ms())
+            .await?;
+        if queued.is_some() {
+            self.after_write(Changed::Messages).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_important(&self, conversation_id: &str, important: bool) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.write(Changed::Messages, |store| async move {
+            let m = store
+                .set_important(&me, conversation_id, important, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await
+    }
+
+    /// Keeps the composer's text for this conversation (empty removes it).
+    pub async fn save_draft(&self, conversation_id: &str, text: &str) -> DeskResult<()> {
+        let me = self.me().await?;
+        self.store
+            .save_draft(&me, conversation_id, text, crate::now_ms())
+            .await
+    }
+
+    pub async fn draft(&self, conversation_id: &str) -> DeskResult<Option<String>> {
+        self.store.draft(&self.me().await?, conversation_id).await
+    }
+
+    /// After a write that went to the store by another path than [`Desk::write`]: tell
+    /// the screens and wake the pusher.
+    async fn after_write(&self, what: Changed) -> DeskResult<()> {
+        let active = self.active.lock().await;
+        let connection = self.status().connection;
+        self.publish(connection).await?;
+        let _ = self.handles.changed.send(what);
+        let _ = self.handles.changed.send(Changed::Outbox);
+        if let Some(a) = active.as_ref() {
+            a.engine.nudge();
+        }
+        Ok(())
+    }
+}
+
+/// Follows applied messaging changes: raises the alerts they left, pushes the
+/// delivered receipts they queued at once (rather than at the next poll), and fetches
+/// the history of conversations the staff member was added to.
+async fn follow_messages(
+    store: Store,
+    handles: SyncHandles,
+    active: Weak<Mutex<Option<Active>>>,
+    alerts: broadcast::Sender<MessageAlert>,
+) {
+    let mut changes = handles.changed.subscribe();
+    loop {
+        match changes.recv().await {
+            Ok(Changed::Messages) | Err(RecvError::Lagged(_)) => {}
+            Ok(_) => continue,
+            Err(RecvError::Closed) => return,
+        }
+        let Some(active) = active.upgrade() else {
+            return;
+        };
+        match store.take_message_alerts().await {
+            Ok(taken) => {
+                for alert in taken {
+                    let _ = alerts.send(alert);
+                }
+            }
+            Err(e) => tracing::error!("message alerts: {e}"),
+        }
+        // The counts are kept by triggers: cheap to read on every change.
+        let queued = store.outbox_counts().await.map_or(0, |c| c.queued);
+        let session = {
+            let active = active.lock().await;
+            active.as_ref().map(|a| {
+                if queued > 0 {
+                    a.engine.nudge();
+                }
+                (a.api.clone(), a.token.clone())
+            })
+        };
+        drop(active);
+        let Some((api, token)) = session else {
+            continue;
+        };
+        match crate::messaging::follow::backfill(&store, &api, &token).await {
+            Ok(true) => {
+                let _ = handles.changed.send(Changed::Messages);
+            }
+            Ok(false) => {}
+            Err(e) => tracing::info!("conversation history not fetched yet: {e}"),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod error;
 pub mod instructions;
 pub mod labels;
+pub mod messaging;
 pub mod notices;
 pub mod outbox;
 pub mod packages;

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    ApiError, ErrorCode, LoginRequest, Me, Mutation, PullResponse, PushRequest, PushResponse,
-    Session,
+    ApiError, ConversationHistory, ErrorCode, LoginRequest, Me, Mutation, PullResponse,
+    PushRequest, PushResponse, Session,
 };
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -184,6 +184,33 @@ impl ServerApi {
         if let Some(horizon) = horizon {
             url.query_pairs_mut()
                 .append_pair("horizon", &horizon.to_string());
+        }
+        let resp = self.http.get(url).bearer_auth(token).send().await;
+        decode(resp, Endpoint::Authenticated).await
+    }
+}
+
+impl ServerApi {
+    /// A page of a conversation's messages before `before_no` (the latest without it),
+    /// for a desk whose staff member was added after they went by in the log.
+    pub async fn conversation_history(
+        &self,
+        token: &str,
+        conversation_id: &str,
+        before_no: Option<i64>,
+        limit: u32,
+    ) -> DeskResult<ConversationHistory> {
+        let mut url = self.url("v1/conversations/");
+        url.path_segments_mut()
+            .map_err(|()| DeskError::new(DeskErrorCode::Internal, "server URL has no path"))?
+            .pop_if_empty()
+            .push(conversation_id)
+            .push("messages");
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
+        if let Some(before_no) = before_no {
+            url.query_pairs_mut()
+                .append_pair("before_no", &before_no.to_string());
         }
         let resp = self.http.get(url).bearer_auth(token).send().await;
         decode(resp, Endpoint::Authenticated).await

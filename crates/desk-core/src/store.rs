@@ -129,6 +129,54 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Makes the messaging tables hold `staff_id`'s conversations: when they hold
+    /// someone else's (a shift change at this desk), empties them, with the drafts, and
+    /// moves the cursor back to 0 so that the next pull brings what this staff member
+    /// may see (the server filters messaging by participant). The rest of the building
+    /// stays on screen meanwhile: pulled again from 0, it is the same rows. Answers
+    /// whether it emptied them.
+    pub async fn claim_messaging(&self, staff_id: &str) -> DeskResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let holder: Option<(String,)> =
+            sqlx::query_as("SELECT value ->> '$' FROM settings WHERE key = ?")
+                .bind(crate::messaging::apply::MESSAGING_STAFF)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        // A store synced before anyone was recorded holds nobody's messages only if it
+        // never synced.
+        let someone_else = match &holder {
+            Some((holder,)) => holder != staff_id,
+            None => cursor > 0,
+        };
+        if someone_else {
+            for statement in crate::messaging::apply::CLEAR_SERVER_STATE {
+                sqlx::query(statement).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM message_drafts")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM outgoing_attachments")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE sync_state SET cursor = 0, horizon_seq = NULL WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(crate::messaging::apply::MESSAGING_STAFF)
+        .bind(serde_json::to_string(staff_id)?)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(someone_else)
+    }
 }
 
 /// See [`Store::sync_position`].
@@ -141,6 +189,9 @@ pub struct SyncPosition {
 /// Empties the tables that hold the server's state (what pulls deliver). The outbox
 /// is the desk's own and stays.
 pub(crate) async fn clear_server_state(conn: &mut sqlx::SqliteConnection) -> DeskResult<()> {
+    for statement in crate::messaging::apply::CLEAR_SERVER_STATE {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
     for statement in [
         "DELETE FROM package_notices",
         "DELETE FROM package_events",

@@ -7,8 +7,8 @@
 //! page are one transaction.
 
 use frontdesk_protocol::{
-    Building, Change, ChangeBody, Instruction, Package, PackageEvent, PackageNotice, PullResponse,
-    Resident, StaffMember, Unit,
+    Building, Change, ChangeBody, Conversation, ConversationPref, Instruction, Message, Package,
+    PackageEvent, PackageNotice, PullResponse, Reaction, Receipt, Resident, StaffMember, Unit,
 };
 use sqlx::SqliteConnection;
 
@@ -16,6 +16,7 @@ use super::Store;
 use crate::directory::search::index_terms;
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::target_columns;
+use crate::messaging::apply::{self as messaging, ApplyContext};
 use crate::outbox;
 
 /// What applying a page did, for the status bar and the "directory changed" event.
@@ -25,6 +26,8 @@ pub struct Applied {
     pub directory_changed: bool,
     pub instructions_changed: bool,
     pub packages_changed: bool,
+    /// Conversations, messages, reactions, receipts or flags.
+    pub messages_changed: bool,
     /// How many of the changes were echoes of this desk's own writes (which settles
     /// them in the outbox, so its counts changed).
     pub echoes: usize,
@@ -125,6 +128,7 @@ impl Store {
         applied.directory_changed = true;
         applied.instructions_changed = true;
         applied.packages_changed = true;
+        applied.messages_changed = true;
         Ok(applied)
     }
 
@@ -171,7 +175,8 @@ impl Store {
         // move the cursor only if it held (one statement fewer than reading the cursor
         // first: this runs for every frame); if it did not, undo and look closer.
         let mut tx = self.begin_apply().await?;
-        let mut applied = apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>()).await?;
+        let mut applied =
+            apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>(), false, now_ms).await?;
         let moved = sqlx::query(
             "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
         )
@@ -197,7 +202,7 @@ impl Store {
             return Ok(FrameOutcome::Gap);
         }
         let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-        let mut applied = apply_fresh(&mut tx, &fresh).await?;
+        let mut applied = apply_fresh(&mut tx, &fresh, false, now_ms).await?;
         // Its trigger forgets the acknowledged writes the cursor passes.
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
             .bind(through)
@@ -239,7 +244,8 @@ async fn apply_in(
         previous = Some(change.seq);
     }
     let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-    let mut applied = apply_fresh(&mut *conn, &fresh).await?;
+    // From 0 (a first sync, a full resync) the whole building arrives: nothing is news.
+    let mut applied = apply_fresh(&mut *conn, &fresh, cursor == 0, now_ms).await?;
     let mut last = fresh.last().map_or(cursor, |c| c.seq);
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
@@ -262,9 +268,27 @@ async fn apply_in(
 }
 
 /// Applies `changes` (all after the cursor, in order) and settles the outbox rows they
-/// echo; the caller moves the cursor.
-async fn apply_fresh(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResult<Applied> {
-    let mut applied = apply_runs(&mut *conn, fresh).await?;
+/// echo; the caller moves the cursor. `quiet`: see [`ApplyContext::quiet`].
+async fn apply_fresh(
+    conn: &mut SqliteConnection,
+    fresh: &[&Change],
+    quiet: bool,
+    now_ms: i64,
+) -> DeskResult<Applied> {
+    // Who the messaging changes are for costs a read: only when there are some.
+    let cx = if fresh.iter().any(|c| is_messaging(&c.body)) {
+        Some(ApplyContext::read(&mut *conn, quiet, now_ms).await?)
+    } else {
+        None
+    };
+    let mut applied = apply_runs(&mut *conn, fresh, cx.as_ref()).await?;
+    if let Some(cx) = &cx {
+        let messages: Vec<&Message> = bodies(fresh, |b| match b {
+            ChangeBody::MessageUpserted(m) => Some(m),
+            _ => None,
+        });
+        messaging::queue_delivered(&mut *conn, &messages, cx).await?;
+    }
     let echoes: Vec<(uuid::Uuid, i64)> = fresh
         .iter()
         .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
@@ -277,13 +301,17 @@ async fn apply_fresh(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResu
 /// Consecutive changes of one kind are applied by one statement each, whatever their
 /// number: a page of thousands costs a handful of statements, not thousands. Runs keep
 /// the log's order, and within a run the rows are written in order.
-async fn apply_runs(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResult<Applied> {
+async fn apply_runs(
+    conn: &mut SqliteConnection,
+    fresh: &[&Change],
+    cx: Option<&ApplyContext>,
+) -> DeskResult<Applied> {
     let mut applied = Applied {
         changes: fresh.len(),
         ..Applied::default()
     };
     for run in fresh.chunk_by(|a, b| same_kind(&a.body, &b.body)) {
-        apply_run(&mut *conn, run).await?;
+        apply_run(&mut *conn, run, cx).await?;
         match run[0].body {
             ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
                 applied.instructions_changed = true;
@@ -293,18 +321,40 @@ async fn apply_runs(conn: &mut SqliteConnection, fresh: &[&Change]) -> DeskResul
             | ChangeBody::PackageNoticeUpserted(_) => {
                 applied.packages_changed = true;
             }
+            ref body if is_messaging(body) => applied.messages_changed = true,
+            // A staff member's name shows in their conversations too.
+            ChangeBody::StaffUpserted(_) => {
+                applied.directory_changed = true;
+                applied.messages_changed = true;
+            }
             _ => applied.directory_changed = true,
         }
     }
     Ok(applied)
 }
 
+fn is_messaging(body: &ChangeBody) -> bool {
+    matches!(
+        body,
+        ChangeBody::ConversationUpserted(_)
+            | ChangeBody::MessageUpserted(_)
+            | ChangeBody::ReactionUpserted(_)
+            | ChangeBody::ReceiptUpserted(_)
+            | ChangeBody::ConversationPrefUpserted(_)
+    )
+}
+
 fn same_kind(a: &ChangeBody, b: &ChangeBody) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-/// Applies consecutive changes of one kind.
-async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<()> {
+/// Applies consecutive changes of one kind. `cx` is there when the page holds messaging
+/// changes.
+async fn apply_run(
+    conn: &mut SqliteConnection,
+    run: &[&Change],
+    cx: Option<&ApplyContext>,
+) -> DeskResult<()> {
     match &run[0].body {
         ChangeBody::BuildingUpserted(_) => {
             for change in run {
@@ -353,7 +403,9 @@ async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<(
                 ChangeBody::StaffUpserted(s) => Some(s),
                 _ => None,
             });
-            upsert_staff(conn, &staff).await
+            upsert_staff(&mut *conn, &staff).await?;
+            let ids: Vec<&str> = staff.iter().map(|s| s.id.as_str()).collect();
+            messaging::reindex_staff_conversations(conn, &ids).await
         }
         ChangeBody::InstructionUpserted(_) => {
             let instructions: Vec<&Instruction> = bodies(run, |b| match b {
@@ -390,13 +442,51 @@ async fn apply_run(conn: &mut SqliteConnection, run: &[&Change]) -> DeskResult<(
             });
             upsert_package_notices(conn, &notices).await
         }
-        // TRANSITIONAL (messaging branch): the desk's messaging store replaces this.
-        ChangeBody::ConversationUpserted(_)
-        | ChangeBody::MessageUpserted(_)
-        | ChangeBody::ReactionUpserted(_)
-        | ChangeBody::ReceiptUpserted(_)
-        | ChangeBody::ConversationPrefUpserted(_) => Ok(()),
+        ChangeBody::ConversationUpserted(_) => {
+            let conversations: Vec<&Conversation> = bodies(run, |b| match b {
+                ChangeBody::ConversationUpserted(c) => Some(c),
+                _ => None,
+            });
+            messaging::upsert_conversations(conn, &conversations, messaging_context(cx)?).await
+        }
+        ChangeBody::MessageUpserted(_) => {
+            let messages: Vec<&Message> = bodies(run, |b| match b {
+                ChangeBody::MessageUpserted(m) => Some(m),
+                _ => None,
+            });
+            messaging::upsert_messages(conn, &messages, messaging_context(cx)?).await
+        }
+        ChangeBody::ReactionUpserted(_) => {
+            let reactions: Vec<&Reaction> = bodies(run, |b| match b {
+                ChangeBody::ReactionUpserted(r) => Some(r),
+                _ => None,
+            });
+            messaging::upsert_reactions(conn, &reactions).await
+        }
+        ChangeBody::ReceiptUpserted(_) => {
+            let receipts: Vec<&Receipt> = bodies(run, |b| match b {
+                ChangeBody::ReceiptUpserted(r) => Some(r),
+                _ => None,
+            });
+            messaging::upsert_receipts(conn, &receipts).await
+        }
+        ChangeBody::ConversationPrefUpserted(_) => {
+            let prefs: Vec<&ConversationPref> = bodies(run, |b| match b {
+                ChangeBody::ConversationPrefUpserted(p) => Some(p),
+                _ => None,
+            });
+            messaging::upsert_prefs(conn, &prefs).await
+        }
     }
+}
+
+fn messaging_context(cx: Option<&ApplyContext>) -> DeskResult<&ApplyContext> {
+    cx.ok_or_else(|| {
+        DeskError::new(
+            DeskErrorCode::Internal,
+            "messaging changes applied without their context",
+        )
+    })
 }
 
 /// The payloads of a run (all of one kind, so `pick` matches each).

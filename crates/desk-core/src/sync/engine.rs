@@ -46,6 +46,8 @@ pub enum Changed {
     Directory,
     Instructions,
     Packages,
+    /// Conversations and messages (see `messaging`).
+    Messages,
     /// The outbox: something was queued, acknowledged or rejected.
     Outbox,
 }
@@ -400,6 +402,10 @@ impl Worker {
                 self.notify(Changed::Packages);
                 self.notify(Changed::Outbox);
             }
+            if applied.messages_changed {
+                self.notify(Changed::Messages);
+                self.notify(Changed::Outbox);
+            }
             match next_answer {
                 Some(next) => prefetched = Some(next),
                 None => {
@@ -443,6 +449,7 @@ impl Worker {
         self.notify(Changed::Directory);
         self.notify(Changed::Instructions);
         self.notify(Changed::Packages);
+        self.notify(Changed::Messages);
         self.notify(Changed::Outbox);
         // The status says a full resync happened, whatever the connection shows.
         let connection = self.handles.status.borrow().connection.clone();

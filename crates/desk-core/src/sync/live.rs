@@ -293,6 +293,10 @@ impl Live {
                     let _ = self.handles.changed.send(Changed::Packages);
                     let _ = self.handles.changed.send(Changed::Outbox);
                 }
+                if applied.messages_changed {
+                    let _ = self.handles.changed.send(Changed::Messages);
+                    let _ = self.handles.changed.send(Changed::Outbox);
+                }
                 if applied.echoes == 0 {
                     // Other desks' changes: only the cursor and the sync time moved,
                     // and reading the store for the rest would cost a query per frame.

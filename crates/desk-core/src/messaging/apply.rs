@@ -1,0 +1,363 @@
+//! Applying the server's messaging changes (and fetched history) to the local tables,
+//! inside the caller's apply transaction. Like the rest of `store::apply`, each run of
+//! changes of one kind costs a few statements whatever its length.
+//!
+//! Besides the rows, an apply leaves what follows from them for this desk's staff
+//! member (see [`ApplyContext`]): a delivered receipt per conversation that got others'
+//! messages, an alert per new message from someone else (for a notification), and a
+//! history to fetch for a conversation they were just added to.
+
+use std::collections::BTreeMap;
+
+use frontdesk_protocol::{
+    Conversation, ConversationPref, Message, MutationBody, Reaction, ReceiptMark,
+};
+use sqlx::SqliteConnection;
+
+use crate::error::DeskResult;
+use crate::outbox;
+
+/// The setting naming the staff member whose conversations the messaging tables hold.
+pub(crate) const MESSAGING_STAFF: &str = "messaging_staff";
+
+/// Who the changes are being applied for, and whether they are news.
+#[derive(Debug, Clone)]
+pub(crate) struct ApplyContext {
+    /// The staff member signed in here (`None` before anyone signed in).
+    pub me: Option<String>,
+    /// Loading the building from the start (a first sync, a full resync) or fetched
+    /// history: nothing in it is news, and nothing in it needs a history fetched.
+    pub quiet: bool,
+    pub now_ms: i64,
+}
+
+impl ApplyContext {
+    pub async fn read(conn: &mut SqliteConnection, quiet: bool, now_ms: i64) -> DeskResult<Self> {
+        let me: Option<(String,)> =
+            sqlx::query_as("SELECT value ->> '$' FROM settings WHERE key = ?")
+                .bind(MESSAGING_STAFF)
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(Self {
+            me: me.map(|(id,)| id),
+            quiet,
+            now_ms,
+        })
+    }
+}
+
+pub(crate) async fn upsert_conversations(
+    conn: &mut SqliteConnection,
+    conversations: &[&Conversation],
+    cx: &ApplyContext,
+) -> DeskResult<()> {
+    let json = serde_json::to_string(conversations)?;
+    if let (Some(me), false) = (&cx.me, cx.quiet) {
+        // Added after the conversation began (not one of its first participants): the
+        // messages before went by in the log while this desk could not see them.
+        sqlx::query(
+            "INSERT OR IGNORE INTO conversation_backfills (conversation_id) \
+             SELECT c.value ->> '$.id' FROM json_each(?1) c, json_each(c.value -> '$.participants') p \
+             WHERE p.value ->> '$.staff_id' = ?2 AND p.value ->> '$.left_at_ms' IS NULL \
+             AND p.value ->> '$.joined_at_ms' > c.value ->> '$.created_at_ms' \
+             AND NOT EXISTS (SELECT 1 FROM conversation_participants h \
+                 WHERE h.conversation_id = c.value ->> '$.id' AND h.staff_id = ?2 \
+                 AND h.left_at_ms IS NULL)",
+        )
+        .bind(&json)
+        .bind(me)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // An update keeps the row's rowid, which is also its search row's.
+    sqlx::query(
+        "INSERT INTO conversations (id, building_id, kind, title, created_by, created_at_ms) \
+         SELECT value ->> '$.id', value ->> '$.building_id', value ->> '$.kind', \
+         value ->> '$.title', value ->> '$.created_by', value ->> '$.created_at_ms' \
+         FROM json_each(?) WHERE true ORDER BY key \
+         ON CONFLICT (id) DO UPDATE SET building_id = excluded.building_id, \
+         kind = excluded.kind, title = excluded.title, created_by = excluded.created_by, \
+         created_at_ms = excluded.created_at_ms",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    // Every upsert lists all participants: replace them.
+    sqlx::query(
+        "DELETE FROM conversation_participants \
+         WHERE conversation_id IN (SELECT value ->> '$.id' FROM json_each(?))",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT OR REPLACE INTO conversation_participants \
+         (conversation_id, staff_id, role, joined_at_ms, left_at_ms) \
+         SELECT c.value ->> '$.id', p.value ->> '$.staff_id', p.value ->> '$.role', \
+         p.value ->> '$.joined_at_ms', p.value ->> '$.left_at_ms' \
+         FROM json_each(?) c, json_each(c.value -> '$.participants') p ORDER BY c.key, p.key",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    let ids: Vec<&str> = conversations.iter().map(|c| c.id.as_str()).collect();
+    reindex_conversations(conn, &ids).await
+}
+
+/// Rewrites the search rows (title and participants' names) of these conversations.
+pub(crate) async fn reindex_conversations(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> DeskResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(ids)?;
+    sqlx::query(
+        "DELETE FROM conversations_fts WHERE rowid IN \
+         (SELECT rowid FROM conversations WHERE id IN (SELECT value FROM json_each(?)))",
+    )
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO conversations_fts (rowid, conversation_id, title, names) \
+         SELECT c.rowid, c.id, coalesce(c.title, ''), \
+         coalesce((SELECT group_concat(s.name, ' ') FROM conversation_participants p \
+                   JOIN staff s ON s.id = p.staff_id WHERE p.conversation_id = c.id), '') \
+         FROM conversations c WHERE c.id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A staff member's name is part of their conversations' search rows.
+pub(crate) async fn reindex_staff_conversations(
+    conn: &mut SqliteConnection,
+    staff_ids: &[&str],
+) -> DeskResult<()> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT conversation_id FROM conversation_participants \
+         WHERE staff_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(staff_ids)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<&str> = ids.iter().map(|(id,)| id.as_str()).collect();
+    reindex_conversations(conn, &ids).await
+}
+
+/// Writes messages. A version never replaces a newer one: a deleted message stays
+/// deleted, and an edit only gives way to a later edit. (The log brings versions in
+/// order; fetched history may be older than what the log already brought.)
+pub(crate) async fn upsert_messages(
+    conn: &mut SqliteConnection,
+    messages: &[&Message],
+    cx: &ApplyContext,
+) -> DeskResult<()> {
+    let json = serde_json::to_string(messages)?;
+    if let (Some(me), false) = (&cx.me, cx.quiet) {
+        record_alerts(conn, &json, me).await?;
+    }
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, no, kind, sender_id, text, system, \
+         attachments, sent_at_ms, committed_at_ms, edited_at_ms, deleted_at_ms) \
+         SELECT value ->> '$.id', value ->> '$.conversation_id', value ->> '$.no', \
+         value ->> '$.kind', value ->> '$.sender_id', value ->> '$.text', \
+         nullif(json(value -> '$.system'), 'null'), json(value -> '$.attachments'), value ->> '$.sent_at_ms', \
+         value ->> '$.committed_at_ms', value ->> '$.edited_at_ms', value ->> '$.deleted_at_ms' \
+         FROM json_each(?) WHERE true ORDER BY key \
+         ON CONFLICT (id) DO UPDATE SET no = excluded.no, text = excluded.text, \
+         system = excluded.system, attachments = excluded.attachments, \
+         committed_at_ms = excluded.committed_at_ms, edited_at_ms = excluded.edited_at_ms, \
+         deleted_at_ms = excluded.deleted_at_ms \
+         WHERE messages.deleted_at_ms IS NULL AND (excluded.deleted_at_ms IS NOT NULL \
+         OR coalesce(excluded.edited_at_ms, 0) >= coalesce(messages.edited_at_ms, 0))",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+    let ids = serde_json::to_string(&ids)?;
+    sqlx::query(
+        "DELETE FROM messages_fts WHERE rowid IN \
+         (SELECT rowid FROM messages WHERE id IN (SELECT value FROM json_each(?)))",
+    )
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO messages_fts (rowid, conversation_id, text) \
+         SELECT rowid, conversation_id, text FROM messages \
+         WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at_ms IS NULL AND text <> ''",
+    )
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// New text messages from others, in conversations `me` is in, not yet read here or at
+/// another of their desks: worth a notification.
+async fn record_alerts(conn: &mut SqliteConnection, json: &str, me: &str) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO message_alerts (message_id, conversation_id, sender_id, text) \
+         SELECT j.value ->> '$.id', j.value ->> '$.conversation_id', j.value ->> '$.sender_id', \
+         j.value ->> '$.text' FROM json_each(?1) j \
+         WHERE j.value ->> '$.kind' = 'text' AND j.value ->> '$.sender_id' <> ?2 \
+         AND j.value ->> '$.deleted_at_ms' IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = j.value ->> '$.id') \
+         AND EXISTS (SELECT 1 FROM conversation_participants p \
+             WHERE p.conversation_id = j.value ->> '$.conversation_id' AND p.staff_id = ?2 \
+             AND p.left_at_ms IS NULL) \
+         AND j.value ->> '$.no' > coalesce((SELECT read_through FROM message_receipts r \
+             WHERE r.conversation_id = j.value ->> '$.conversation_id' AND r.staff_id = ?2), 0)",
+    )
+    .bind(json)
+    .bind(me)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The last committed version of each reaction wins (the log's order).
+pub(crate) async fn upsert_reactions(
+    conn: &mut SqliteConnection,
+    reactions: &[&Reaction],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO message_reactions \
+         (message_id, staff_id, reaction, conversation_id, active, at_ms) \
+         SELECT value ->> '$.message_id', value ->> '$.staff_id', value ->> '$.reaction', \
+         value ->> '$.conversation_id', value ->> '$.active', value ->> '$.at_ms' \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(reactions)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Reactions from fetched history: only where the log has not already brought one
+/// (anything after the history's reading comes through the log anyway).
+pub(crate) async fn insert_missing_reactions(
+    conn: &mut SqliteConnection,
+    reactions: &[Reaction],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO message_reactions \
+         (message_id, staff_id, reaction, conversation_id, active, at_ms) \
+         SELECT value ->> '$.message_id', value ->> '$.staff_id', value ->> '$.reaction', \
+         value ->> '$.conversation_id', value ->> '$.active', value ->> '$.at_ms' \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(reactions)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Watermarks only move forward, whatever order their versions arrive in.
+pub(crate) async fn upsert_receipts<R: serde::Serialize>(
+    conn: &mut SqliteConnection,
+    receipts: &[R],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT INTO message_receipts \
+         (conversation_id, staff_id, delivered_through, read_through, updated_at_ms) \
+         SELECT value ->> '$.conversation_id', value ->> '$.staff_id', \
+         value ->> '$.delivered_through', value ->> '$.read_through', value ->> '$.updated_at_ms' \
+         FROM json_each(?) WHERE true ORDER BY key \
+         ON CONFLICT (conversation_id, staff_id) DO UPDATE SET \
+         delivered_through = max(delivered_through, excluded.delivered_through), \
+         read_through = max(read_through, excluded.read_through), \
+         updated_at_ms = max(updated_at_ms, excluded.updated_at_ms)",
+    )
+    .bind(serde_json::to_string(receipts)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_prefs(
+    conn: &mut SqliteConnection,
+    prefs: &[&ConversationPref],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO conversation_prefs (conversation_id, staff_id, important) \
+         SELECT value ->> '$.conversation_id', value ->> '$.staff_id', value ->> '$.important' \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(prefs)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// After a batch of applied changes: one delivered receipt per conversation that got
+/// messages from others, when it moves this staff member's watermark forward (past
+/// both the server's and what is already queued).
+pub(crate) async fn queue_delivered(
+    conn: &mut SqliteConnection,
+    messages: &[&Message],
+    cx: &ApplyContext,
+) -> DeskResult<()> {
+    let Some(me) = &cx.me else {
+        return Ok(());
+    };
+    let mut reached: BTreeMap<&str, i64> = BTreeMap::new();
+    for m in messages.iter().filter(|m| &m.sender_id != me) {
+        let no = reached.entry(&m.conversation_id).or_default();
+        *no = (*no).max(m.no);
+    }
+    if reached.is_empty() {
+        return Ok(());
+    }
+    let candidates: Vec<(&str, i64)> = reached.into_iter().collect();
+    let advancing: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j \
+         WHERE EXISTS (SELECT 1 FROM conversation_participants p \
+             WHERE p.conversation_id = j.value ->> 0 AND p.staff_id = ?2 AND p.left_at_ms IS NULL) \
+         AND j.value ->> 1 > coalesce((SELECT max(delivered_through, read_through) \
+             FROM message_receipts r WHERE r.conversation_id = j.value ->> 0 AND r.staff_id = ?2), 0) \
+         AND j.value ->> 1 > coalesce((SELECT max(max(coalesce(o.body ->> '$.payload.delivered_through', 0), \
+                 coalesce(o.body ->> '$.payload.read_through', 0))) \
+             FROM outbox o WHERE json_extract(o.body, '$.kind') = 'receipt_mark' \
+             AND o.body ->> '$.payload.conversation_id' = j.value ->> 0 \
+             AND o.state IN ('pending', 'acked')), 0) \
+         ORDER BY j.key",
+    )
+    .bind(serde_json::to_string(&candidates)?)
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (conversation_id, no) in advancing {
+        outbox::enqueue(
+            &mut *conn,
+            MutationBody::ReceiptMark(ReceiptMark {
+                conversation_id,
+                delivered_through: Some(no),
+                read_through: None,
+            }),
+            cx.now_ms,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Empties the messaging tables that hold the server's state.
+pub(crate) const CLEAR_SERVER_STATE: [&str; 10] = [
+    "DELETE FROM messages_fts",
+    "DELETE FROM conversations_fts",
+    "DELETE FROM message_alerts",
+    "DELETE FROM conversation_backfills",
+    "DELETE FROM conversation_prefs",
+    "DELETE FROM message_receipts",
+    "DELETE FROM message_reactions",
+    "DELETE FROM messages",
+    "DELETE FROM conversation_participants",
+    "DELETE FROM conversations",
+];
