@@ -1,7 +1,10 @@
 //! Webcams through nokhwa's native backends (V4L2, Media Foundation, AVFoundation).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use nokhwa::Camera;
@@ -100,8 +103,14 @@ fn capture_format(format: &CameraFormat) -> CaptureFormat {
 }
 
 /// A live camera as a [`FrameSource`]. Dropping it releases the camera.
+///
+/// nokhwa's camera may not move between threads (AVFoundation and Media Foundation
+/// objects are tied to the thread that made them), so it is opened, read and closed on a
+/// thread of its own, which hands each frame over, already converted to luma.
 pub struct CameraSource {
-    camera: Option<Camera>,
+    frames: Option<mpsc::Receiver<Result<Frame, FrameError>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
     device: CameraDevice,
     format: CaptureFormat,
 }
@@ -119,33 +128,69 @@ impl CameraSource {
     /// Opens the camera called `name` (the first one when `None`), in the format
     /// [`choose_format`] picks, and starts its stream.
     pub fn open(name: Option<&str>) -> Result<CameraSource, CameraError> {
-        let infos = infos()?;
-        let info = match name {
-            None => infos.first().ok_or(CameraError::NoCamera)?,
-            Some(name) => infos
-                .iter()
-                .find(|i| i.human_name() == name)
-                .ok_or_else(|| CameraError::NotFound {
-                    name: name.to_owned(),
-                })?,
+        let name = name.map(str::to_owned);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (opened, open_result) = mpsc::channel();
+        // One frame in hand at most: the reader moves each on at once into the pipeline's
+        // latest-frame slot, so nothing queues here.
+        let (send_frame, frames) = mpsc::sync_channel(1);
+        let thread = {
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("camera".into())
+                .spawn(move || {
+                    let camera =
+                        match catch_unwind(AssertUnwindSafe(|| open_named(name.as_deref()))) {
+                            Ok(Ok(camera)) => camera,
+                            Ok(Err(e)) => {
+                                let _ = opened.send(Err(e));
+                                return;
+                            }
+                            Err(_) => {
+                                let _ = opened.send(Err(CameraError::Backend(
+                                    "opening the camera failed".into(),
+                                )));
+                                return;
+                            }
+                        };
+                    let (mut camera, device, format) = camera;
+                    let name = device.name.clone();
+                    let _ = opened.send(Ok((device, format)));
+                    while !stop.load(Ordering::SeqCst) {
+                        if send_frame.send(capture(&mut camera)).is_err() {
+                            break;
+                        }
+                    }
+                    // nokhwa's own Drop unwraps the result of stopping the stream; a
+                    // camera unplugged mid-stream must not take the desk down with it.
+                    if catch_unwind(AssertUnwindSafe(|| drop(camera))).is_err() {
+                        tracing::warn!(camera = %name, "the camera did not stop cleanly");
+                    } else {
+                        tracing::info!(camera = %name, "camera released");
+                    }
+                })
+                .map_err(|e| CameraError::Backend(format!("no camera thread: {e}")))?
         };
-        let device = CameraDevice {
-            index: info.index().to_string(),
-            name: info.human_name(),
-        };
-        let index = match info.index() {
-            CameraIndex::Index(i) => CameraIndex::Index(*i),
-            CameraIndex::String(s) => CameraIndex::String(s.clone()),
-        };
-        let opened = catch_unwind(AssertUnwindSafe(|| open_camera(index)))
-            .map_err(|_| CameraError::Backend("opening the camera failed".into()))?;
-        let (camera, format) = opened?;
-        tracing::info!(camera = %device.name, ?format, "camera open");
-        Ok(CameraSource {
-            camera: Some(camera),
-            device,
-            format,
-        })
+        match open_result.recv() {
+            Ok(Ok((device, format))) => {
+                tracing::info!(camera = %device.name, ?format, "camera open");
+                Ok(CameraSource {
+                    frames: Some(frames),
+                    stop,
+                    thread: Some(thread),
+                    device,
+                    format,
+                })
+            }
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(CameraError::Backend("the camera thread ended".into()))
+            }
+        }
     }
 
     pub fn device(&self) -> &CameraDevice {
@@ -155,6 +200,25 @@ impl CameraSource {
     pub fn format(&self) -> CaptureFormat {
         self.format
     }
+}
+
+fn open_named(name: Option<&str>) -> Result<(Camera, CameraDevice, CaptureFormat), CameraError> {
+    let infos = infos()?;
+    let info = match name {
+        None => infos.first().ok_or(CameraError::NoCamera)?,
+        Some(name) => infos
+            .iter()
+            .find(|i| i.human_name() == name)
+            .ok_or_else(|| CameraError::NotFound {
+                name: name.to_owned(),
+            })?,
+    };
+    let device = CameraDevice {
+        index: info.index().to_string(),
+        name: info.human_name(),
+    };
+    let (camera, format) = open_camera(info.index().clone())?;
+    Ok((camera, device, format))
 }
 
 fn open_camera(index: CameraIndex) -> Result<(Camera, CaptureFormat), CameraError> {
@@ -180,43 +244,35 @@ fn open_camera(index: CameraIndex) -> Result<(Camera, CaptureFormat), CameraErro
     Ok((camera, format))
 }
 
+/// One frame from the camera, as luma; a failure is that frame's error.
+fn capture(camera: &mut Camera) -> Result<Frame, FrameError> {
+    let buffer = match catch_unwind(AssertUnwindSafe(|| camera.frame())) {
+        Ok(Ok(buffer)) => buffer,
+        Ok(Err(e)) => return Err(FrameError::Camera(CameraError::from(e).to_string())),
+        Err(_) => return Err(FrameError::Camera("the camera backend panicked".into())),
+    };
+    let resolution = buffer.resolution();
+    luma_frame(
+        pixel_format(buffer.source_frame_format()),
+        resolution.width(),
+        resolution.height(),
+        buffer.buffer(),
+    )
+}
+
 impl FrameSource for CameraSource {
     fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
-        let camera = self.camera.as_mut()?;
-        let captured = catch_unwind(AssertUnwindSafe(|| camera.frame()));
-        let buffer = match captured {
-            Ok(Ok(buffer)) => buffer,
-            Ok(Err(e)) => {
-                return Some(Err(FrameError::Camera(
-                    CameraError::from(e).to_string(),
-                )));
-            }
-            Err(_) => {
-                return Some(Err(FrameError::Camera(
-                    "the camera backend panicked".into(),
-                )));
-            }
-        };
-        let resolution = buffer.resolution();
-        Some(luma_frame(
-            pixel_format(buffer.source_frame_format()),
-            resolution.width(),
-            resolution.height(),
-            buffer.buffer(),
-        ))
+        self.frames.as_ref()?.recv().ok()
     }
 }
 
 impl Drop for CameraSource {
     fn drop(&mut self) {
-        if let Some(camera) = self.camera.take() {
-            // nokhwa's own Drop unwraps the result of stopping the stream; a camera
-            // unplugged mid-stream must not take the desk down with it.
-            if catch_unwind(AssertUnwindSafe(|| drop(camera))).is_err() {
-                tracing::warn!(camera = %self.device.name, "the camera did not stop cleanly");
-            } else {
-                tracing::info!(camera = %self.device.name, "camera released");
-            }
+        self.stop.store(true, Ordering::SeqCst);
+        // Unblocks a camera thread waiting to hand over a frame.
+        self.frames = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }

@@ -112,7 +112,10 @@ mod tests {
         let e = NokhwaError::OpenDeviceError("0".into(), "Not Authorized".into());
         assert_eq!(CameraError::from(e), CameraError::PermissionDenied);
         let e = NokhwaError::OpenDeviceError("0".into(), "Access is denied. (0x80070005)".into());
-        assert_eq!(CameraError::from(e).kind(), CameraErrorKind::PermissionDenied);
+        assert_eq!(
+            CameraError::from(e).kind(),
+            CameraErrorKind::PermissionDenied
+        );
     }
 
     #[test]

@@ -47,8 +47,8 @@ pub fn luma_frame(
             let luma = data
                 .chunks_exact(3)
                 .map(|p| {
-                    ((u32::from(p[r]) * 299 + u32::from(p[1]) * 587 + u32::from(p[b]) * 114)
-                        / 1000) as u8
+                    ((u32::from(p[r]) * 299 + u32::from(p[1]) * 587 + u32::from(p[b]) * 114) / 1000)
+                        as u8
                 })
                 .collect();
             Frame::new(width, height, luma)

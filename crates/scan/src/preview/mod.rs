@@ -17,9 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::camera::CameraErrorKind;
-use crate::decode::{
-    DecodeOptions, Frame, FrameError, FrameSource, Pipeline, Read, RunStats,
-};
+use crate::decode::{DecodeOptions, Frame, FrameError, FrameSource, Pipeline, Read, RunStats};
 
 #[derive(Debug, Clone)]
 pub struct PreviewOptions {
@@ -185,7 +183,10 @@ impl Tee {
         self.last_sent = Some(Instant::now());
         *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame.clone());
         let reads = {
-            let (reads, at) = &*self.last_reads.lock().unwrap_or_else(PoisonError::into_inner);
+            let (reads, at) = &*self
+                .last_reads
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if at.elapsed() < self.options.outline_for {
                 reads.clone()
             } else {
