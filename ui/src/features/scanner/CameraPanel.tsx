@@ -143,7 +143,7 @@ export function CameraPanel({ onPhoto }: CameraPanelProps) {
   // (macOS types "ç" for Alt+C).
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
       if (e.code === "KeyC") {
         e.preventDefault();
         if (runningRef.current) stop();
