@@ -69,13 +69,13 @@ impl<C: Clock> Pipeline<C> {
     }
 
     /// One frame through decoding and acceptance: what the decode worker does with each
-    /// frame it takes. A frame not decoded (over budget) counts as a frame with no code.
+    /// frame it takes. A frame not decoded (over budget) tells the acceptance nothing.
     pub fn process(&mut self, frame: &Frame) -> Result<Vec<Accepted>, DecodeError> {
         match self.decoder.decode(frame) {
             Ok(reads) => Ok(self.acceptor.offer(&reads)),
             Err(e) => {
                 tracing::warn!(error = %e, "frame not decoded");
-                self.acceptor.offer(&[]);
+                self.acceptor.missed();
                 Err(e)
             }
         }
@@ -142,7 +142,8 @@ impl<C: Clock> Pipeline<C> {
                     tracing::warn!(error = %e, "frame not decoded");
                     stats.failed_decodes += 1;
                     on_decoded(&[]);
-                    self.acceptor.offer(&[])
+                    self.acceptor.missed();
+                    Vec::new()
                 }
             };
             for accepted in accepted {
