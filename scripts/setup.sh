@@ -18,12 +18,14 @@ as_root() {
 }
 
 # Debian packages: Tauri's WebKitGTK stack, the D-Bus headers of the keyring client,
-# and Xvfb + WebKitWebDriver for windows without a display and for the end-to-end tests.
+# Xvfb + WebKitWebDriver for windows without a display and for the end-to-end tests, and
+# the webcam capture's V4L2 headers with clang for its bindgen build (crates/scan).
 apt_packages=(
     build-essential pkg-config file curl ca-certificates git
     libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
     libssl-dev libxdo-dev libdbus-1-dev
     xvfb xauth webkit2gtk-driver
+    libclang-dev clang libv4l-dev
 )
 
 install_apt_packages() {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use frontdesk_desk_core::camera_settings::{DEFAULT_FILES_FPS, FrameSourceSetting};
 use frontdesk_desk_core::session::SessionStorePolicy;
 use frontdesk_desk_core::{Desk, DeskOptions};
 
@@ -26,6 +27,15 @@ pub struct Args {
     /// Keep the session token in a file instead of the OS keyring.
     #[arg(long, env = "FRONTDESK_SESSION_FILE")]
     pub session_file: bool,
+
+    /// Developer setting: play this image file or folder of images to the camera
+    /// preview instead of a camera (saved in Settings, where it can be turned off).
+    #[arg(long, env = "FRONTDESK_FRAME_SOURCE_FILES")]
+    pub frame_source_files: Option<String>,
+
+    /// Frames a second for --frame-source-files.
+    #[arg(long, env = "FRONTDESK_FRAME_SOURCE_FPS", default_value_t = DEFAULT_FILES_FPS)]
+    pub frame_source_fps: u32,
 }
 
 pub async fn open_desk(args: &Args, data_dir: PathBuf) -> anyhow::Result<Desk> {
@@ -36,6 +46,14 @@ pub async fn open_desk(args: &Args, data_dir: PathBuf) -> anyhow::Result<Desk> {
     let desk = Desk::open(options).await?;
     if let Some(server) = &args.server {
         desk.remember_server_url(server).await?;
+    }
+    if let Some(path) = &args.frame_source_files {
+        let mut settings = desk.camera_settings().await?;
+        settings.frame_source = FrameSourceSetting::Files {
+            path: path.clone(),
+            fps: args.frame_source_fps,
+        };
+        desk.set_camera_settings(settings).await?;
     }
     if let (Some(server), Some(email)) = (&args.server, &args.sign_in) {
         match std::env::var("FRONTDESK_PASSWORD") {

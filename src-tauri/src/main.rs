@@ -4,6 +4,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod camera_commands;
 mod commands;
 mod events;
 mod launch;
@@ -84,6 +85,15 @@ fn main() -> anyhow::Result<()> {
             message_commands::get_draft,
             message_commands::unread_total,
             message_commands::staff_directory,
+            camera_commands::list_cameras,
+            camera_commands::camera_settings,
+            camera_commands::set_camera_settings,
+            camera_commands::start_camera_preview,
+            camera_commands::stop_camera_preview,
+            camera_commands::camera_still,
+            camera_commands::take_package_photo,
+            camera_commands::package_photos,
+            camera_commands::package_photo,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

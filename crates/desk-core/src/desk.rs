@@ -14,6 +14,8 @@ use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
+use crate::camera_preview::{CameraPreview, PreviewStart};
+use crate::camera_settings::CameraSettings;
 use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
@@ -24,6 +26,7 @@ use crate::messaging::{
 };
 use crate::outbox::OutboxItem;
 use crate::packages::{NewPackage, PackageDetail, PackageEventView, PackageQuery, PackageView};
+use crate::photos::{PackagePhoto, PhotoFolder};
 use crate::scanning::{ScanLookup, ScannerSettings};
 use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
@@ -90,6 +93,7 @@ const LANGUAGE: &str = "language";
 const SIGNED_IN: &str = "signed_in";
 const LABEL_SETTINGS: &str = "label_settings";
 const SCANNER_SETTINGS: &str = "scanner_settings";
+const CAMERA_SETTINGS: &str = "camera_settings";
 
 pub const LANGUAGES: [&str; 2] = ["en", "fr"];
 
@@ -110,6 +114,8 @@ pub struct Desk {
     alerts: broadcast::Sender<MessageAlert>,
     /// Acts on applied messaging changes (see [`follow_messages`]).
     follower: JoinHandle<()>,
+    camera: Arc<CameraPreview>,
+    photos: PhotoFolder,
 }
 
 impl Drop for Desk {
@@ -152,6 +158,8 @@ impl Desk {
             active,
             alerts,
             follower,
+            camera: Arc::default(),
+            photos: PhotoFolder::new(options.data_dir.join("photos")),
         };
         desk.resume().await?;
         Ok(desk)
@@ -478,6 +486,84 @@ impl Desk {
             .set_setting(SCANNER_SETTINGS, Some(&settings))
             .await?;
         Ok(settings)
+    }
+
+    pub async fn camera_settings(&self) -> DeskResult<CameraSettings> {
+        Ok(self
+            .store
+            .setting(CAMERA_SETTINGS)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_camera_settings(
+        &self,
+        settings: CameraSettings,
+    ) -> DeskResult<CameraSettings> {
+        let settings = settings.validate()?;
+        self.store
+            .set_setting(CAMERA_SETTINGS, Some(&settings))
+            .await?;
+        Ok(settings)
+    }
+
+    /// Starts the camera preview on the source of the camera settings (replacing one
+    /// that runs); its messages go to `sink`.
+    pub async fn start_camera_preview(
+        &self,
+        sink: frontdesk_scan::preview::Sink,
+    ) -> DeskResult<PreviewStart> {
+        let settings = self.camera_settings().await?;
+        let camera = std::sync::Arc::clone(&self.camera);
+        tokio::task::spawn_blocking(move || camera.start(&settings, sink))
+            .await
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("camera preview: {e}")))?
+    }
+
+    /// Stops the camera preview and releases the camera; false when none ran.
+    pub async fn stop_camera_preview(&self) -> DeskResult<bool> {
+        let camera = std::sync::Arc::clone(&self.camera);
+        tokio::task::spawn_blocking(move || camera.stop())
+            .await
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("camera preview: {e}")))
+    }
+
+    /// A JPEG of what the camera preview shows now; `None` when it shows nothing.
+    pub fn camera_still(&self) -> DeskResult<Option<Vec<u8>>> {
+        self.camera.still_jpeg()
+    }
+
+    /// Keeps what the camera preview shows now as a photo of the parcel `package_id`.
+    pub async fn take_package_photo(&self, package_id: &str) -> DeskResult<PackagePhoto> {
+        let (view, _) = self.package(package_id).await?;
+        let Some(jpeg) = self.camera_still()? else {
+            return Err(DeskError::new(
+                DeskErrorCode::NotFound,
+                "the camera shows no picture to take",
+            ));
+        };
+        let photos = self.photos.clone();
+        let sha256 = tokio::task::spawn_blocking(move || photos.put(&jpeg))
+            .await
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("photo: {e}")))??;
+        self.store
+            .add_package_photo(&view.package.id, &sha256, crate::now_ms())
+            .await
+    }
+
+    /// A parcel's photos taken at this desk, oldest first.
+    pub async fn package_photos(&self, package_id: &str) -> DeskResult<Vec<PackagePhoto>> {
+        self.package(package_id).await?;
+        self.store.package_photos(package_id).await
+    }
+
+    /// One photo's JPEG.
+    pub async fn package_photo(&self, sha256: &str) -> DeskResult<Vec<u8>> {
+        let photos = self.photos.clone();
+        let sha256 = sha256.to_owned();
+        tokio::task::spawn_blocking(move || photos.get(&sha256))
+            .await
+            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("photo: {e}")))?
     }
 
     /// A parcel's label as a PNG, as this desk's printer would print it. The times on

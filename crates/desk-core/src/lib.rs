@@ -4,6 +4,8 @@
 //! the signed-in session and the sync engine, and every command of the UI is a method
 //! on it. Nothing here needs a display, so all of it is tested headless.
 
+pub mod camera_preview;
+pub mod camera_settings;
 pub mod desk;
 pub mod directory;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod messaging;
 pub mod notices;
 pub mod outbox;
 pub mod packages;
+pub mod photos;
 pub mod reports;
 pub mod scanning;
 pub mod server_api;

@@ -1,12 +1,15 @@
 // The one module that talks to the Rust side. Every Tauri command and event the UI uses
 // goes through here, typed with the bindings generated from Rust (src/bindings/).
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Attachment } from "@/bindings/Attachment";
 import type { Bootstrap } from "@/bindings/Bootstrap";
 import type { ConversationDetail } from "@/bindings/ConversationDetail";
 import type { ConversationQuery } from "@/bindings/ConversationQuery";
 import type { ConversationSummary } from "@/bindings/ConversationSummary";
+import type { CameraDevice } from "@/bindings/CameraDevice";
+import type { CameraSettings } from "@/bindings/CameraSettings";
+import type { PreviewStart } from "@/bindings/PreviewStart";
 import type { DeskError } from "@/bindings/DeskError";
 import type { DeskErrorCode } from "@/bindings/DeskErrorCode";
 import type { InstructionTarget } from "@/bindings/InstructionTarget";
@@ -20,6 +23,7 @@ import type { PackageDetail } from "@/bindings/PackageDetail";
 import type { PackageEdit } from "@/bindings/PackageEdit";
 import type { PackageQuery } from "@/bindings/PackageQuery";
 import type { PackageTransition } from "@/bindings/PackageTransition";
+import type { PackagePhoto } from "@/bindings/PackagePhoto";
 import type { PackageView } from "@/bindings/PackageView";
 import type { ReactionKind } from "@/bindings/ReactionKind";
 import type { ScanLookup } from "@/bindings/ScanLookup";
@@ -185,6 +189,26 @@ export const desk = {
   unreadTotal: () => call<number>("unread_total"),
   /** Staff one may write to (the new-conversation picker). */
   staffDirectory: () => call<StaffOption[]>("staff_directory"),
+  /** The cameras connected now (empty: no camera found). */
+  listCameras: () => call<CameraDevice[]>("list_cameras"),
+  cameraSettings: () => call<CameraSettings>("camera_settings"),
+  setCameraSettings: (settings: CameraSettings) => call<CameraSettings>("set_camera_settings", { settings }),
+  /** Starts the camera preview; its binary messages (see features/scanner/previewMessage.ts)
+   *  arrive at `onMessage` until it is stopped. */
+  startCameraPreview: (onMessage: (data: ArrayBuffer) => void) => {
+    const channel = new Channel<ArrayBuffer>();
+    channel.onmessage = onMessage;
+    return call<PreviewStart>("start_camera_preview", { channel });
+  },
+  /** Stops the preview and releases the camera. */
+  stopCameraPreview: () => call<boolean>("stop_camera_preview"),
+  /** What the preview shows now, as JPEG bytes. */
+  cameraStill: () => call<ArrayBuffer>("camera_still"),
+  /** Keeps what the camera shows now as a photo of the parcel (stored at this desk). */
+  takePackagePhoto: (packageId: string) => call<PackagePhoto>("take_package_photo", { packageId }),
+  packagePhotos: (packageId: string) => call<PackagePhoto[]>("package_photos", { packageId }),
+  /** A photo's JPEG bytes. */
+  packagePhoto: (sha256: string) => call<ArrayBuffer>("package_photo", { sha256 }),
 
   /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>

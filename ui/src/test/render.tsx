@@ -23,6 +23,8 @@ export function mockDesk(boot: Bootstrap = bootstrap()) {
   // only a burst of 64 characters counts as a scan, so typed text stays typed text.
   tauriMock.on("scanner_settings", { max_key_gap_ms: 5, min_length: 64 });
   tauriMock.on("label_settings", { printer: { kind: "none" }, size: "dymo-30334", print_on_intake: true });
+  tauriMock.on("camera_settings", { camera: null, frame_source: { kind: "camera" } });
+  tauriMock.on("list_cameras", []);
   tauriMock.on("last_shelf", null);
   tauriMock.on("list_carriers", []);
   tauriMock.on("list_packages", []);

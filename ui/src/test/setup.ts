@@ -7,7 +7,11 @@ import { tauriMock } from "./tauri";
 // The real Tauri IPC cannot exist in jsdom: route invoke/listen to the mock.
 vi.mock("@tauri-apps/api/core", async () => {
   const { tauriMock } = await import("./tauri");
-  return { invoke: (cmd: string, args?: Record<string, unknown>) => tauriMock.invoke(cmd, args) };
+  // A channel is handed to the command; tests call its onmessage to play the Rust side.
+  class Channel {
+    onmessage: (message: unknown) => void = () => {};
+  }
+  return { invoke: (cmd: string, args?: Record<string, unknown>) => tauriMock.invoke(cmd, args), Channel };
 });
 vi.mock("@tauri-apps/api/event", async () => {
   const { tauriMock } = await import("./tauri");

@@ -6,6 +6,11 @@
 //! consecutive decoded frames. A code already accepted is not accepted again while it
 //! keeps being seen: the quiet period restarts at every sighting, so a parcel held up
 //! for ten seconds is one scan, and showing it again after a pause is a new one.
+//!
+//! The code must also be *seen to be gone*: the quiet period ends only once a few
+//! decoded frames in a row have not shown it. A frame that could not be decoded (over
+//! the time budget, refused) says nothing either way, so a decoder slowed down by a busy
+//! computer cannot make a parcel still in front of the camera count twice.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -28,8 +33,9 @@ impl Clock for SystemClock {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum AcceptReason {
     PackageCode,
     CheckDigit,
@@ -48,11 +54,21 @@ pub struct Acceptor<C = SystemClock> {
     clock: C,
     quiet: Duration,
     previous_frame: HashSet<String>,
-    last_seen: HashMap<String, Instant>,
+    last_seen: HashMap<String, Seen>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    at: Instant,
+    /// Decoded frames since, none of which showed the code.
+    absent_frames: u32,
 }
 
 /// How long an accepted code is ignored after it was last seen.
 pub const DEFAULT_QUIET: Duration = Duration::from_secs(3);
+
+/// Decoded frames in a row without an accepted code before it may be accepted again.
+pub const ABSENT_FRAMES: u32 = 3;
 
 impl Acceptor<SystemClock> {
     pub fn new() -> Self {
@@ -92,8 +108,13 @@ impl<C: Clock> Acceptor<C> {
     pub fn offer(&mut self, reads: &[Read]) -> Vec<Accepted> {
         let now = self.clock.now();
         let quiet = self.quiet;
-        self.last_seen
-            .retain(|_, seen| now.duration_since(*seen) < quiet);
+        let on_frame: HashSet<&str> = reads.iter().map(|r| r.text.as_str()).collect();
+        self.last_seen.retain(|text, seen| {
+            if !on_frame.contains(text.as_str()) {
+                seen.absent_frames += 1;
+            }
+            now.duration_since(seen.at) < quiet || seen.absent_frames < ABSENT_FRAMES
+        });
         let mut accepted = Vec::new();
         let mut this_frame = HashSet::new();
         for read in reads {
@@ -101,7 +122,10 @@ impl<C: Clock> Acceptor<C> {
                 continue;
             }
             if let Some(seen) = self.last_seen.get_mut(&read.text) {
-                *seen = now;
+                *seen = Seen {
+                    at: now,
+                    absent_frames: 0,
+                };
                 continue;
             }
             let reason = self_verifying(&read.text).or_else(|| {
@@ -110,7 +134,13 @@ impl<C: Clock> Acceptor<C> {
                     .then_some(AcceptReason::TwoFrames)
             });
             if let Some(reason) = reason {
-                self.last_seen.insert(read.text.clone(), now);
+                self.last_seen.insert(
+                    read.text.clone(),
+                    Seen {
+                        at: now,
+                        absent_frames: 0,
+                    },
+                );
                 accepted.push(Accepted {
                     read: read.clone(),
                     reason,
@@ -119,6 +149,12 @@ impl<C: Clock> Acceptor<C> {
         }
         self.previous_frame = this_frame;
         accepted
+    }
+
+    /// A frame that was not decoded: it breaks the agreement of two consecutive frames,
+    /// and is no sign that an accepted code has gone.
+    pub fn missed(&mut self) {
+        self.previous_frame.clear();
     }
 }
 
@@ -215,11 +251,48 @@ mod tests {
         clock.advance(Duration::from_millis(2900));
         assert!(acceptor.offer(&[]).is_empty());
         assert!(acceptor.offer(&[read(UPS)]).is_empty());
-        clock.advance(DEFAULT_QUIET);
+        // The pause: the camera shows something else for longer than the quiet period.
+        for _ in 0..ABSENT_FRAMES {
+            clock.advance(DEFAULT_QUIET / ABSENT_FRAMES);
+            assert!(acceptor.offer(&[]).is_empty());
+        }
         assert_eq!(
             texts(&acceptor.offer(&[read(UPS)])),
             [(UPS, AcceptReason::CheckDigit)]
         );
+    }
+
+    #[test]
+    fn a_code_is_gone_only_once_decoded_frames_show_it_gone() {
+        let clock = FakeClock::new();
+        let mut acceptor = Acceptor::with_clock(clock.clone(), DEFAULT_QUIET);
+        assert_eq!(acceptor.offer(&[read(UPS)]).len(), 1);
+        // A slow decoder: nothing decoded for a long time, the parcel still there.
+        for _ in 0..10 {
+            clock.advance(DEFAULT_QUIET);
+            acceptor.missed();
+        }
+        assert!(acceptor.offer(&[read(UPS)]).is_empty());
+        // Time alone is not enough, nor too few frames without it.
+        clock.advance(DEFAULT_QUIET * 2);
+        for _ in 1..ABSENT_FRAMES {
+            assert!(acceptor.offer(&[]).is_empty());
+        }
+        assert!(acceptor.offer(&[read(UPS)]).is_empty());
+        for _ in 0..ABSENT_FRAMES {
+            assert!(acceptor.offer(&[]).is_empty());
+        }
+        clock.advance(DEFAULT_QUIET);
+        assert_eq!(acceptor.offer(&[read(UPS)]).len(), 1);
+    }
+
+    #[test]
+    fn a_frame_not_decoded_breaks_two_frame_agreement() {
+        let mut acceptor = Acceptor::with_clock(FakeClock::new(), DEFAULT_QUIET);
+        assert!(acceptor.offer(&[read(UPS_BAD_CHECK)]).is_empty());
+        acceptor.missed();
+        assert!(acceptor.offer(&[read(UPS_BAD_CHECK)]).is_empty());
+        assert_eq!(acceptor.offer(&[read(UPS_BAD_CHECK)]).len(), 1);
     }
 
     #[test]

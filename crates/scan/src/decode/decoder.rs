@@ -28,8 +28,9 @@ use serde::Serialize;
 use super::frame::Frame;
 
 /// The symbologies the desk reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(export)]
 pub enum Symbology {
     /// Code 128, including GS1-128.
     Code128,

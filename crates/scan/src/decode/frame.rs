@@ -15,6 +15,8 @@ pub enum FrameError {
     },
     #[error("{path} is not a readable image: {message}")]
     Image { path: PathBuf, message: String },
+    #[error("camera frame: {0}")]
+    Camera(String),
     #[error("a frame of {width}×{height} needs {expected} luma bytes, got {actual}")]
     Size {
         width: u32,

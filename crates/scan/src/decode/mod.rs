@@ -6,11 +6,13 @@
 pub mod accept;
 pub mod decoder;
 pub mod frame;
+pub mod playback;
 pub mod slot;
 
 pub use accept::{AcceptReason, Accepted, Acceptor, Clock, SystemClock};
 pub use decoder::{AimBox, DecodeError, DecodeOptions, Decoder, Read, Symbology};
 pub use frame::{FileSource, Frame, FrameError, FrameSource};
+pub use playback::PlaybackSource;
 pub use slot::LatestSlot;
 
 use std::sync::Arc;
@@ -67,13 +69,13 @@ impl<C: Clock> Pipeline<C> {
     }
 
     /// One frame through decoding and acceptance: what the decode worker does with each
-    /// frame it takes. A frame not decoded (over budget) counts as a frame with no code.
+    /// frame it takes. A frame not decoded (over budget) tells the acceptance nothing.
     pub fn process(&mut self, frame: &Frame) -> Result<Vec<Accepted>, DecodeError> {
         match self.decoder.decode(frame) {
             Ok(reads) => Ok(self.acceptor.offer(&reads)),
             Err(e) => {
                 tracing::warn!(error = %e, "frame not decoded");
-                self.acceptor.offer(&[]);
+                self.acceptor.missed();
                 Err(e)
             }
         }
@@ -81,7 +83,21 @@ impl<C: Clock> Pipeline<C> {
 
     /// Runs `source` to its end: a capture thread feeds the slot, this thread decodes
     /// the newest frame each time and hands every accepted code to `on_accept`.
-    pub fn run<S>(&mut self, source: S, mut on_accept: impl FnMut(Accepted)) -> RunStats
+    pub fn run<S>(&mut self, source: S, on_accept: impl FnMut(Accepted)) -> RunStats
+    where
+        S: FrameSource + Send + 'static,
+    {
+        self.run_observed(source, |_| {}, on_accept)
+    }
+
+    /// [`run`](Self::run), also handing `on_decoded` the reads of every decoded frame
+    /// (accepted or not), which the live preview outlines.
+    pub fn run_observed<S>(
+        &mut self,
+        source: S,
+        mut on_decoded: impl FnMut(&[Read]),
+        mut on_accept: impl FnMut(Accepted),
+    ) -> RunStats
     where
         S: FrameSource + Send + 'static,
     {
@@ -117,10 +133,19 @@ impl<C: Clock> Pipeline<C> {
         let mut stats = RunStats::default();
         while let Some(frame) = slot.take() {
             stats.decoded += 1;
-            let accepted = self.process(&frame).unwrap_or_else(|_| {
-                stats.failed_decodes += 1;
-                Vec::new()
-            });
+            let accepted = match self.decoder.decode(&frame) {
+                Ok(reads) => {
+                    on_decoded(&reads);
+                    self.acceptor.offer(&reads)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "frame not decoded");
+                    stats.failed_decodes += 1;
+                    on_decoded(&[]);
+                    self.acceptor.missed();
+                    Vec::new()
+                }
+            };
             for accepted in accepted {
                 tracing::info!(text = %accepted.read.text, reason = ?accepted.reason, "code accepted");
                 on_accept(accepted);

@@ -4,9 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LabelSettings } from "@/bindings/LabelSettings";
 import type { NewPackage } from "@/bindings/NewPackage";
 import type { PackageView } from "@/bindings/PackageView";
+import type { PreviewMessage } from "@/bindings/PreviewMessage";
 import type { ScanLookup } from "@/bindings/ScanLookup";
 import i18n from "@/i18n";
 import { ScannerProvider } from "@/features/scanner/ScannerContext";
+import { encodePreviewMessage } from "@/features/scanner/previewMessage";
 import { BUILDING_ID, fakeSearch } from "@/test/fixtures";
 import { scanBurst } from "@/test/scanner";
 import { tauriMock } from "@/test/tauri";
@@ -242,5 +244,50 @@ describe("intake", () => {
     expect(screen.getByRole("heading", { name: "Réception de colis" })).toBeInTheDocument();
     expect(screen.getByLabelText("Numéro de suivi")).toBeInTheDocument();
     expect(screen.getByLabelText("Tablette")).toBeInTheDocument();
+  });
+});
+
+describe("intake with the camera", () => {
+  function cameraMessage(header: PreviewMessage) {
+    const channel = tauriMock.callsOf("start_camera_preview").at(-1)?.channel as { onmessage: (m: ArrayBuffer) => void };
+    act(() => channel.onmessage(encodePreviewMessage(header)));
+  }
+
+  it("a code the camera accepts fills the form exactly as a USB scan, and Alt+P photographs the parcel", async () => {
+    mock();
+    tauriMock.on("start_camera_preview", { state: "live", source: "HD Webcam" });
+    tauriMock.on("stop_camera_preview", true);
+    tauriMock.on("take_package_photo", (a: Record<string, unknown>) => ({
+      package_id: a.packageId,
+      sha256: "a".repeat(64),
+      taken_at_ms: 1,
+    }));
+    const user = renderIntake();
+    await waitFor(() => expect(screen.getByLabelText("Shelf")).toHaveValue("B-2"));
+    await user.keyboard("{Alt>}c{/Alt}");
+    await waitFor(() => expect(screen.getByTestId("camera-panel")).toHaveAttribute("data-state", "live"));
+
+    // Before any parcel is registered there is nothing to photograph.
+    await user.keyboard("{Alt>}p{/Alt}");
+    expect(await screen.findByTestId("intake-photo-status")).toHaveAttribute("data-state", "no_parcel");
+    expect(tauriMock.callsOf("take_package_photo")).toEqual([]);
+
+    cameraMessage({ kind: "accepted", text: UPS, symbology: "code128", reason: "check_digit" });
+    expect(screen.getByLabelText("Tracking number")).toHaveValue(UPS);
+    expect(await screen.findByTestId("intake-carrier-recognised")).toHaveTextContent("UPS");
+    expect(tauriMock.callsOf("lookup_scan")).toContainEqual({ text: UPS });
+    await chooseAmelie(user);
+    screen.getByLabelText("Shelf").focus();
+    await user.keyboard("{Enter}");
+    const registeredParcel = await screen.findByTestId("intake-registered");
+
+    await user.keyboard("{Alt>}p{/Alt}");
+    await waitFor(() => expect(screen.getByTestId("intake-photo-status")).toHaveAttribute("data-state", "taken"));
+    expect(tauriMock.callsOf("take_package_photo")).toEqual([
+      { packageId: registeredParcel.getAttribute("data-package-id") },
+    ]);
+    expect(screen.getByTestId("intake-photo-status")).toHaveTextContent(
+      `Photo kept with ${registeredParcel.getAttribute("data-package-code")}.`,
+    );
   });
 });

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertTriangle, CheckCircle2, PackagePlus, ScanLine } from "lucide-react";
-import { desk, type DeskError } from "@/api/desk";
+import { desk, toDeskError, type DeskError } from "@/api/desk";
 import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { InstructionView } from "@/bindings/InstructionView";
 import type { LabelSettings } from "@/bindings/LabelSettings";
@@ -22,6 +22,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
 import { LabelCard } from "@/features/labels/LabelCard";
+import { CameraPanel } from "@/features/scanner/CameraPanel";
 import { useScanHandler } from "@/features/scanner/ScannerContext";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { describeError } from "@/lib/errors";
@@ -246,6 +247,25 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
     recipientRef.current?.focus();
   });
 
+  // Alt+P with the camera on: a photo of the parcel just registered (its label is on
+  // it by then), kept with the parcel at this desk.
+  const [photo, setPhoto] = useState<
+    { state: "taken"; code: string } | { state: "no_parcel" } | { state: "failed"; reason: string } | null
+  >(null);
+  const takePhoto = async () => {
+    const parcel = recent[0]?.view.package;
+    if (!parcel) {
+      setPhoto({ state: "no_parcel" });
+      return;
+    }
+    try {
+      await desk.takePackagePhoto(parcel.id);
+      setPhoto({ state: "taken", code: parcel.code });
+    } catch (err) {
+      setPhoto({ state: "failed", reason: toDeskError(err).message });
+    }
+  };
+
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void register(form, bulk, confirmDuplicate);
@@ -467,6 +487,21 @@ export function IntakeScreen({ onOpenPackage, onOpenSettings }: IntakeScreenProp
         </form>
 
         <aside className="space-y-3 lg:w-80" aria-label={t("intake.lastRegistered")}>
+          <CameraPanel onPhoto={() => void takePhoto()} />
+          {photo && (
+            <p
+              aria-live="polite"
+              data-testid="intake-photo-status"
+              data-state={photo.state}
+              className={photo.state === "failed" ? "text-sm text-destructive" : "text-sm text-muted-foreground"}
+            >
+              {photo.state === "taken"
+                ? t("intake.photo.taken", { code: photo.code })
+                : photo.state === "no_parcel"
+                  ? t("intake.photo.noParcel")
+                  : t("intake.photo.failed", { reason: photo.reason })}
+            </p>
+          )}
           {last ? (
             <div data-testid="intake-registered" data-package-id={last.view.package.id} data-package-code={last.view.package.code} className="space-y-2">
               <p className="flex items-center gap-2 font-medium">

@@ -30,6 +30,7 @@ import { formatDateTime } from "@/lib/format";
 import { isEditableTarget } from "@/lib/utils";
 import { carrierName, FlagIcons, OverdueBadge, PendingBadge, StatusBadge, useRecipientText } from "./PackageBits";
 import { LabelCard } from "@/features/labels/LabelCard";
+import { PackagePhotos } from "./PackagePhotos";
 import { SignatureImage } from "@/features/pickup/PickupReceipt";
 import { TransitionDialog, type TransitionKind } from "./TransitionDialog";
 
@@ -326,6 +327,7 @@ function PackageBody({
         </Card>
 
         <LabelCard id={p.id} code={p.code} refreshTick={refreshTick} />
+        <PackagePhotos id={p.id} refreshTick={refreshTick} />
       </div>
 
       <Card>

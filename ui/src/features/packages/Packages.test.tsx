@@ -169,6 +169,7 @@ function mockPackages(all: PackageView[] = views) {
   tauriMock.on("get_package", (a: Record<string, unknown>) => detailOf(String(a.id)));
   tauriMock.on("list_carriers", carriers);
   tauriMock.on("label_preview", () => new Uint8Array([137, 80, 78, 71]).buffer);
+  tauriMock.on("package_photos", []);
   tauriMock.on("print_label", null);
   tauriMock.on("transition_packages", null);
   tauriMock.on("lookup_scan", (a: Record<string, unknown>) => ({
@@ -707,5 +708,27 @@ describe("in French", () => {
     const steps = within(page).getAllByTestId("package-event-step").map((el) => el.textContent);
     expect(steps[2]).toBe("Résident avisé → Perdu");
     expect(within(page).getByTestId("package-mark-returned")).toHaveTextContent("Marquer retourné à l'expéditeur");
+  });
+});
+
+describe("package photos", () => {
+  it("a parcel's page shows the photos taken of it at intake", async () => {
+    const { user } = await renderScreen();
+    tauriMock.on("package_photos", (a: Record<string, unknown>) =>
+      a.packageId === "p-1" ? [{ package_id: "p-1", sha256: "b".repeat(64), taken_at_ms: Date.now() }] : [],
+    );
+    tauriMock.on("package_photo", () => new Uint8Array([0xff, 0xd8, 0xff, 0xd9]).buffer);
+    const page = await openPage(user, "p-1");
+    const photo = await within(page).findByTestId("package-photo");
+    expect(photo).toHaveAccessibleName("Photo of the parcel at intake");
+    expect(tauriMock.callsOf("package_photo")).toEqual([{ sha256: "b".repeat(64) }]);
+    expect(created).toContain(photo.getAttribute("src"));
+  });
+
+  it("a parcel without photos shows no photo section", async () => {
+    const { user } = await renderScreen();
+    const page = await openPage(user, "p-2");
+    await waitFor(() => expect(tauriMock.callsOf("package_photos")).toContainEqual({ packageId: "p-2" }));
+    expect(within(page).queryByTestId("package-photos")).toBeNull();
   });
 });

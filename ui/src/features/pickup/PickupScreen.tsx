@@ -25,6 +25,7 @@ import { useNow } from "@/hooks/useNow";
 import { describeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { CameraPanel } from "@/features/scanner/CameraPanel";
 import { useScanHandler } from "@/features/scanner/ScannerContext";
 import { PickupInstructions, type InstructionSource } from "./PickupInstructions";
 import { PickupParcels } from "./PickupParcels";
@@ -817,6 +818,7 @@ export function PickupScreen({ initialScan, onInitialScanUsed, onOpenPackage }: 
         <p id="pickup-find-hint" className="text-xs text-muted-foreground">
           {t("pickup.find.hint")}
         </p>
+        <CameraPanel />
       </header>
 
       <div className="min-h-0 flex-1 space-y-4 overflow-y-auto px-6 py-4">

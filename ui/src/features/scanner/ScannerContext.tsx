@@ -17,6 +17,8 @@ interface ScannerApi {
   register: (handler: ScanHandler, fallback: boolean) => () => void;
   /** Applies new thresholds at once (after Settings saved them). */
   configure: (settings: ScannerSettings) => void;
+  /** Hands a code read another way (the webcam) to the handler a USB scan would reach. */
+  dispatch: ScanHandler;
 }
 
 const ScannerContext = createContext<ScannerApi | null>(null);
@@ -51,6 +53,10 @@ export function ScannerProvider({ children, settings }: { children: ReactNode; s
   const snapshot = useRef<Snapshot | null>(null);
 
   const configure = useCallback((s: ScannerSettings) => detector.current.configure(s), []);
+  const dispatch = useCallback((text: string) => {
+    const handler = handlers.current.at(-1) ?? fallbacks.current.at(-1);
+    handler?.(text);
+  }, []);
 
   useEffect(() => {
     if (settings) {
@@ -102,12 +108,11 @@ export function ScannerProvider({ children, settings }: { children: ReactNode; s
           // Some input types (email, number) have no selection; the value is what matters.
         }
       }
-      const handler = handlers.current.at(-1) ?? fallbacks.current.at(-1);
-      handler?.(decision.text);
+      dispatch(decision.text);
     };
     window.addEventListener("keydown", onKeyDown, true);
     return () => window.removeEventListener("keydown", onKeyDown, true);
-  }, []);
+  }, [dispatch]);
 
   const register = useCallback((handler: ScanHandler, fallback: boolean) => {
     const list = fallback ? fallbacks.current : handlers.current;
@@ -118,7 +123,7 @@ export function ScannerProvider({ children, settings }: { children: ReactNode; s
     };
   }, []);
 
-  const api = useMemo(() => ({ register, configure }), [register, configure]);
+  const api = useMemo(() => ({ register, configure, dispatch }), [register, configure, dispatch]);
   return <ScannerContext.Provider value={api}>{children}</ScannerContext.Provider>;
 }
 
@@ -136,6 +141,11 @@ export function useScanHandler(handler: ScanHandler, { enabled = true, fallback 
     if (!api || !enabled) return;
     return api.register((text) => latest.current(text), fallback);
   }, [api, enabled, fallback]);
+}
+
+/** Send a code to whoever takes scans now, exactly as a USB scan of it would be. */
+export function useScanDispatch(): ScanHandler | null {
+  return useContext(ScannerContext)?.dispatch ?? null;
 }
 
 /** Apply new scanner thresholds at once (Settings). */

@@ -14,6 +14,7 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { Spinner } from "@/components/ui/spinner";
 import i18n, { resolveLanguage } from "@/i18n";
 import { describeError } from "@/lib/errors";
+import { CameraCard } from "./CameraCard";
 import { LabelPrinterCard } from "./LabelPrinterCard";
 import { ScannerCard } from "./ScannerCard";
 
@@ -119,6 +120,7 @@ export function SettingsScreen({
 
         <LabelPrinterCard />
         <ScannerCard />
+        <CameraCard />
 
         <Card>
           <CardHeader>
