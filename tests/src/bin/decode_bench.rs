@@ -104,7 +104,7 @@ impl Kind {
                 );
                 (number.clone(), number)
             }
-            Kind::Gs1_128 if variant % 2 == 0 => {
+            Kind::Gs1_128 if variant.is_multiple_of(2) => {
                 // An SSCC: AI 00, extension digit, company prefix and serial, check digit.
                 let payload = digits(rng, 17);
                 let check = frontdesk_carriers::checksum::gs1_mod10_check_digit(&payload)
@@ -235,7 +235,11 @@ fn render(kind: Kind, condition: Condition, encoded: &str, rng: &mut Rng, seed: 
     // Held roughly centred, as the aim box asks.
     at.centre.0 += (rng.unit() - 0.5) * 160.0;
     at.centre.1 += (rng.unit() - 0.5) * 100.0;
-    let sign = if rng.next() % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if rng.next().is_multiple_of(2) {
+        1.0
+    } else {
+        -1.0
+    };
     match condition {
         Condition::Rotated => at.rotation_deg = sign * (10.0 + 10.0 * rng.unit()),
         Condition::Sideways => at.rotation_deg = sign * (85.0 + 10.0 * rng.unit()),

@@ -108,7 +108,7 @@ impl Placement {
 
     /// A point of the symbol's plane (pixels from its top-left corner, before tilt and
     /// rotation; may lie outside the symbol) on the canvas.
-    pub fn to_canvas(&self, modules: &Modules, (u, v): (f32, f32)) -> (f32, f32) {
+    pub fn to_canvas(self, modules: &Modules, (u, v): (f32, f32)) -> (f32, f32) {
         let (w, h) = self.extent(modules);
         let (u, v) = (u - w / 2.0, v - h / 2.0);
         let m = self.tilt_homography();
@@ -123,7 +123,7 @@ impl Placement {
     }
 
     /// The inverse of [`Placement::to_canvas`]; `None` behind the camera's horizon.
-    pub fn to_symbol(&self, modules: &Modules, (x, y): (f32, f32)) -> Option<(f32, f32)> {
+    pub fn to_symbol(self, modules: &Modules, (x, y): (f32, f32)) -> Option<(f32, f32)> {
         let (sin, cos) = self.rotation_deg.to_radians().sin_cos();
         let (dx, dy) = (x - self.centre.0, y - self.centre.1);
         let (a, b) = (dx * cos - dy * sin, dx * sin + dy * cos);
