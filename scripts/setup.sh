@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Frontdesk needs on a Debian or Ubuntu machine, and only what is missing:
 # a second run takes seconds. Sourced by run.sh and test.sh; `--for-tests` adds the
-# test tools (tauri-driver, PostgreSQL, poppler-utils, the CUPS client and aiosmtpd).
+# test tools (tauri-driver, PostgreSQL, poppler-utils, the CUPS client, aiosmtpd
+# and ZXing-C++ for the decode benchmark).
 #
 # Needs root or sudo for the system packages.
 
@@ -106,6 +107,21 @@ ensure_aiosmtpd() {
     python3 -c 'import aiosmtpd' 2>/dev/null || die "aiosmtpd is not importable by python3 after installing it"
 }
 
+# The webcam decode benchmark's baseline: ZXing-C++ (`zxing-cpp` on PyPI) with Pillow
+# to read the frames, in a venv of its own so that no system Python is touched.
+# Debian's Python needs python3-venv for `python3 -m venv`.
+zxing_venv="$HOME/.cache/frontdesk/zxing-venv"
+ensure_zxing_cpp() {
+    "$zxing_venv/bin/python" -c 'import zxingcpp, PIL, numpy' 2>/dev/null && return
+    command -v python3 >/dev/null || install_apt_packages python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || install_apt_packages python3-venv
+    say "Installing zxing-cpp (pip, into $zxing_venv)"
+    python3 -m venv --clear "$zxing_venv" || die "cannot create a Python venv at $zxing_venv"
+    "$zxing_venv/bin/python" -m pip install --quiet zxing-cpp pillow numpy ||
+        die "pip could not install zxing-cpp into $zxing_venv"
+    "$zxing_venv/bin/python" -c 'import zxingcpp, PIL, numpy' || die "zxing-cpp is not importable after installing it"
+}
+
 # A PostgreSQL the server tests can create databases in. Uses one that answers on
 # 127.0.0.1:5432; otherwise installs Debian's server, creates its cluster if there is
 # none, and starts it. Exports FRONTDESK_TEST_POSTGRES_URL.
@@ -159,6 +175,7 @@ frontdesk_setup() {
         # client that a PDF is printed through (no printer needed for its error test).
         install_apt_packages poppler-utils cups-client
         ensure_aiosmtpd
+        ensure_zxing_cpp
         ensure_tauri_driver
         ensure_postgres
     fi
