@@ -4,9 +4,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod attention;
 mod commands;
 mod events;
 mod launch;
+mod message_limits;
 mod package_commands;
 mod report_commands;
 
@@ -24,6 +26,8 @@ fn main() -> anyhow::Result<()> {
     let args = launch::Args::parse();
 
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let data_dir = match &args.data_dir {
                 Some(dir) => dir.clone(),
@@ -32,6 +36,7 @@ fn main() -> anyhow::Result<()> {
             let desk: Desk = tauri::async_runtime::block_on(launch::open_desk(&args, data_dir))?;
             app.manage(desk);
             events::forward(app.handle().clone());
+            attention::setup(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -65,6 +70,8 @@ fn main() -> anyhow::Result<()> {
             package_commands::test_print,
             report_commands::package_report,
             report_commands::export_report_csv,
+            attention::set_unread_count,
+            message_limits::message_limits,
         ])
         .run(tauri::generate_context!())?;
     Ok(())
