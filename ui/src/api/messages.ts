@@ -30,7 +30,7 @@ export const messages = {
   /** Messages from others not yet read, over every conversation. */
   unreadTotal: () => call<number>("unread_total"),
   /** Everyone one may start a conversation with, by name. */
-  staffOptions: () => call<StaffOption[]>("staff_options"),
+  staffDirectory: () => call<StaffOption[]>("staff_directory"),
   /** Opens a conversation with these others (one and no title: their direct one, reused). Resolves to its id. */
   startConversation: (participantIds: string[], title: string | null) =>
     call<string>("start_conversation", { participantIds, title }),
@@ -44,9 +44,9 @@ export const messages = {
   setReaction: (messageId: string, reaction: ReactionKind, active: boolean) =>
     call<null>("set_reaction", { messageId, reaction, active }),
   /** Everything held of the conversation is read here (queues nothing when it already is). */
-  markRead: (conversationId: string) => call<null>("mark_read", { conversationId }),
+  markRead: (conversationId: string) => call<null>("mark_conversation_read", { conversationId }),
   setImportant: (conversationId: string, important: boolean) =>
-    call<null>("set_important", { conversationId, important }),
+    call<null>("set_conversation_important", { conversationId, important }),
   /** Keeps the composer's text for the conversation (empty removes it). */
   saveDraft: (conversationId: string, text: string) => call<null>("save_draft", { conversationId, text }),
   /** Stores a file for a message; the desk checks its type by content. Sent as raw bytes. */
@@ -73,7 +73,7 @@ export const messages = {
     listen<null>("messages-changed", () => handler()),
   /** Fires once for each new message from someone else (what a notification shows). */
   onMessageAlert: (handler: (alert: MessageAlert) => void): Promise<UnlistenFn> =>
-    listen<MessageAlert>("message-alert", (event) => handler(event.payload)),
+    listen<MessageAlert>("message-received", (event) => handler(event.payload)),
 };
 
 export type Messages = typeof messages;

@@ -5,7 +5,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "re
 import { useTranslation } from "react-i18next";
 import { Paperclip, SendHorizontal } from "lucide-react";
 import { messages } from "@/api/messages";
-import type { DeskError } from "@/api/desk";
+import { toDeskError } from "@/api/desk";
 import type { Attachment } from "@/bindings/Attachment";
 import { Button } from "@/components/ui/button";
 import { describeError } from "@/lib/errors";
@@ -36,6 +36,16 @@ export interface ComposerProps {
 
 export interface ComposerHandle {
   focus: () => void;
+}
+
+/** A file's bytes (FileReader: the one way every webview, and jsdom, reads a File). */
+function readBytes(file: File): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error(`could not read ${file.name}`));
+    reader.readAsArrayBuffer(file);
+  });
 }
 
 function previewOf(file: File): string | null {
@@ -122,11 +132,11 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     setAttaching((n) => n + accepted.length);
     for (const file of accepted) {
       try {
-        const bytes = new Uint8Array(await file.arrayBuffer());
+        const bytes = await readBytes(file);
         const attachment = await messages.attachFile(bytes, file.name || t("messages.composer.pastedImage"));
         setPending((p) => [...p, { attachment, previewUrl: previewOf(file) }]);
       } catch (err) {
-        const reason = describeError(t, err as DeskError);
+        const reason = describeError(t, toDeskError(err));
         const detail = reason.details ? ` ${reason.details}` : "";
         setProblems((p) => [...p, t("messages.composer.fileRefused", { name: file.name, reason: reason.text + detail })]);
       } finally {
@@ -160,7 +170,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
       setProblems([]);
       onSent?.();
     } catch (err) {
-      const reason = describeError(t, err as DeskError);
+      const reason = describeError(t, toDeskError(err));
       setProblems([t("messages.composer.sendFailed", { reason: reason.text })]);
     } finally {
       setSending(false);

@@ -4,7 +4,6 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CloudOff, MessagesSquare } from "lucide-react";
-import { desk } from "@/api/desk";
 import { messages } from "@/api/messages";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import { Alert } from "@/components/ui/alert";
@@ -48,7 +47,6 @@ export function MessagesScreen({ meId, status }: MessagesScreenProps) {
   const query = toConversationQuery(search, filter);
   const conversations = useDeskQuery(() => messages.listConversations(query), [query.search, query.filter]);
   useDeskEvent(messages.onMessagesChanged, conversations.refresh);
-  useDeskEvent(desk.onOutboxChanged, conversations.refresh);
 
   useEffect(() => searchRef.current?.focus(), []);
 

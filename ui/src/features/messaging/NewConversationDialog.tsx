@@ -27,7 +27,7 @@ function fold(text: string): string {
 export function NewConversationDialog({ onClose, onStarted }: NewConversationDialogProps) {
   const { t } = useTranslation();
   const ids = useId();
-  const staff = useDeskQuery(() => messages.staffOptions(), []);
+  const staff = useDeskQuery(() => messages.staffDirectory(), []);
   const [filter, setFilter] = useState("");
   const [picked, setPicked] = useState<string[]>([]);
   const [title, setTitle] = useState("");

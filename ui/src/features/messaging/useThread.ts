@@ -1,7 +1,6 @@
 // A thread's messages, live: the latest ones are asked again after every change (their
 // states, reactions and receipts move), and older ones are added as staff scroll up.
 import { useCallback, useMemo, useState } from "react";
-import { desk } from "@/api/desk";
 import { messages as api } from "@/api/messages";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { useDeskQuery } from "@/hooks/useDeskQuery";
@@ -24,8 +23,6 @@ export function useThread(conversationId: string) {
     { onData: (answer) => setAnsweredLimit(answer.limit) },
   );
   useDeskEvent(api.onMessagesChanged, latest.refresh);
-  // Sending → sent (and failed) follow the outbox.
-  useDeskEvent(desk.onOutboxChanged, latest.refresh);
 
   const list = useMemo(() => {
     const recent = latest.data?.page.messages ?? [];
