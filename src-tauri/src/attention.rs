@@ -6,21 +6,16 @@
 //! A desk PC may have no tray at all (no status notifier on the desktop, no display
 //! server under test): then the tray is missing and logged, and nothing else changes.
 
-use std::sync::Mutex;
+use std::panic::AssertUnwindSafe;
 
-use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager, State};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager};
 
 const TRAY_ID: &str = "frontdesk";
 const MAIN_WINDOW: &str = "main";
 
-/// The tray icon, when the desktop gave us one.
-#[derive(Default)]
-pub struct Attention(Mutex<Option<TrayIcon>>);
-
 /// Creates the tray icon. Never fails the app: a desktop without a tray is logged.
 pub fn setup(app: &AppHandle) {
-    app.manage(Attention::default());
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip(app.package_info().name.as_str())
         .on_tray_icon_event(|tray, event| {
@@ -36,12 +31,16 @@ pub fn setup(app: &AppHandle) {
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
-    match builder.build(app) {
-        Ok(tray) => {
-            *app.state::<Attention>().0.lock().expect("attention lock") = Some(tray);
-        }
-        Err(e) => tracing::warn!(
+    // On Linux the tray library is loaded at first use, and its absence is a panic, not
+    // an error: caught here, so that a desk PC without it still opens.
+    let built = std::panic::catch_unwind(AssertUnwindSafe(|| builder.build(app)));
+    match built {
+        Ok(Ok(_)) => tracing::debug!("tray icon shown"),
+        Ok(Err(e)) => tracing::warn!(
             "no tray icon on this desktop (the unread count shows in the window only): {e}"
+        ),
+        Err(_) => tracing::warn!(
+            "no tray icon on this desktop: its tray library is missing (the unread count shows in the window only)"
         ),
     }
 }
@@ -59,14 +58,14 @@ fn focus_main_window(app: &AppHandle) {
 /// The unread total changed: show it on the tray icon and the window's badge, where the
 /// platform has them (Linux trays show a title, not a tooltip; some docks have no badge).
 #[tauri::command]
-pub fn set_unread_count(app: AppHandle, attention: State<'_, Attention>, count: u32) {
+pub fn set_unread_count(app: AppHandle, count: u32) {
     let name = app.package_info().name.clone();
     let label = if count == 0 {
         name
     } else {
         format!("{name} ({count})")
     };
-    if let Some(tray) = attention.0.lock().expect("attention lock").as_ref() {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
         if let Err(e) = tray.set_tooltip(Some(&label)) {
             tracing::debug!("tray tooltip: {e}");
         }
