@@ -1,6 +1,6 @@
 // The conversations, latest activity first: a search box, the All / Unread / Important
 // filters and a keyboard-driven list (arrows move, Enter opens).
-import { forwardRef, useEffect, useId, useState } from "react";
+import { useEffect, useId, useState, type RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { AlertCircle, FileEdit, Search, Star } from "lucide-react";
 import type { DeskError } from "@/api/desk";
@@ -37,13 +37,12 @@ export interface ConversationListProps {
   openId: string | null;
   onOpen: (id: string) => void;
   onNew: () => void;
+  /** The search box, which the screen's keys ("/", Ctrl+K) focus. */
+  searchRef: RefObject<HTMLInputElement | null>;
 }
 
-export const ConversationList = forwardRef<HTMLInputElement, ConversationListProps>(function ConversationList(
-  props,
-  searchRef,
-) {
-  const { meId, conversations, error, showSpinner, search, filter, openId } = props;
+export function ConversationList(props: ConversationListProps) {
+  const { meId, conversations, error, showSpinner, search, filter, openId, searchRef } = props;
   const { t, i18n } = useTranslation();
   const now = useNow(60_000);
   const ids = useId();
@@ -60,12 +59,15 @@ export const ConversationList = forwardRef<HTMLInputElement, ConversationListPro
     if (currentId) document.getElementById(rowId(currentId))?.scrollIntoView?.({ block: "nearest" });
   }, [currentId]);
 
-  const move = (to: number) => {
-    const c = list[Math.min(Math.max(to, 0), list.length - 1)];
-    if (c) setSelectedId(c.id);
-  };
-
   const onKeyDown = (e: React.KeyboardEvent) => {
+    const inSearch = e.target instanceof HTMLInputElement;
+    // In the search box the row is only highlighted; in the list, focus follows it.
+    const move = (to: number) => {
+      const c = list[Math.min(Math.max(to, 0), list.length - 1)];
+      if (!c) return;
+      setSelectedId(c.id);
+      if (!inSearch) document.getElementById(rowId(c.id))?.focus();
+    };
     switch (e.key) {
       case "ArrowDown":
         move(index + 1);
@@ -74,11 +76,11 @@ export const ConversationList = forwardRef<HTMLInputElement, ConversationListPro
         move(index - 1);
         break;
       case "Home":
-        if (e.target instanceof HTMLInputElement && !e.ctrlKey) return;
+        if (inSearch && !e.ctrlKey) return;
         move(0);
         break;
       case "End":
-        if (e.target instanceof HTMLInputElement && !e.ctrlKey) return;
+        if (inSearch && !e.ctrlKey) return;
         move(list.length - 1);
         break;
       case "Enter":
@@ -89,6 +91,10 @@ export const ConversationList = forwardRef<HTMLInputElement, ConversationListPro
         props.onSearchChange("");
         break;
       default:
+        // Typing while a row has focus goes on in the search box.
+        if (!inSearch && e.key.length === 1 && e.key !== "/" && !e.ctrlKey && !e.altKey && !e.metaKey) {
+          searchRef.current?.focus();
+        }
         return;
     }
     e.preventDefault();
@@ -260,4 +266,4 @@ export const ConversationList = forwardRef<HTMLInputElement, ConversationListPro
       <p className="border-t border-border px-4 py-2 text-[11px] text-muted-foreground">{t("messages.keyboardHint")}</p>
     </section>
   );
-});
+}

@@ -139,9 +139,16 @@ describe("conversation list", () => {
     await user.keyboard("/");
     expect(search).toHaveFocus();
 
+    await user.click(screen.getByTestId("message-scroller"));
     await user.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByTestId("thread")).not.toBeInTheDocument());
     expect(screen.getByTestId("no-thread")).toBeInTheDocument();
+    // Back on the row of the conversation just closed; the arrows move the focus along.
+    await waitFor(() => expect(document.getElementById("conversation-row-c-2")).toHaveFocus());
+    await user.keyboard("{ArrowUp}");
+    expect(document.getElementById("conversation-row-c-1")).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("thread")).toHaveAttribute("data-conversation-id", "c-1");
   });
 
   it("says the desk is offline and how much is queued", async () => {

@@ -98,7 +98,7 @@ export function MessagesScreen({ meId, status }: MessagesScreenProps) {
       )}
       <div className="flex min-h-0 flex-1">
         <ConversationList
-          ref={searchRef}
+          searchRef={searchRef}
           meId={meId}
           conversations={conversations.data}
           error={conversations.error}
