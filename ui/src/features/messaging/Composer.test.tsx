@@ -76,6 +76,20 @@ describe("composer", () => {
     });
   });
 
+  it("sends only after the draft save on its way, so the desk keeps no draft of a sent message", async () => {
+    let finishSave!: () => void;
+    tauriMock.on("save_draft", () => new Promise<null>((resolve) => (finishSave = () => resolve(null))));
+    const { user, input } = await renderComposer();
+    await user.type(input, "on my way");
+    await waitFor(() => expect(tauriMock.callsOf("save_draft")).toHaveLength(1), { timeout: 3000 });
+    await user.keyboard("{Enter}");
+    expect(tauriMock.callsOf("send_message")).toHaveLength(0);
+    finishSave();
+    await waitFor(() => expect(tauriMock.callsOf("send_message")).toHaveLength(1));
+    const order = tauriMock.invoke.mock.calls.map(([c]) => c).filter((c) => c === "save_draft" || c === "send_message");
+    expect(order).toEqual(["save_draft", "send_message"]);
+  });
+
   it("saves an unsaved draft at once when the conversation closes", async () => {
     const user = userEvent.setup();
     const { unmount } = render(<Composer conversationId="c-9" initialDraft={null} />);

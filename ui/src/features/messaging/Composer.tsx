@@ -70,6 +70,9 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
   // What the desk holds as the draft, so only real changes are saved.
   const savedDraft = useRef(initialDraft ?? "");
   const unsaved = useRef<string | null>(null);
+  // The last draft save on its way: a send waits for it, or the desk could keep a draft
+  // of what was just sent (the two commands run side by side).
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
 
   useImperativeHandle(ref, () => ({ focus: () => textarea.current?.focus() }), []);
 
@@ -77,7 +80,9 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     unsaved.current = null;
     if (value === savedDraft.current) return;
     savedDraft.current = value;
-    messages.saveDraft(conversationId, value).catch((err: unknown) => console.error("could not save the draft", err));
+    saving.current = messages
+      .saveDraft(conversationId, value)
+      .catch((err: unknown) => console.error("could not save the draft", err));
   };
 
   // Saved after a pause in typing, and at once when the conversation closes.
@@ -160,6 +165,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     }
     setSending(true);
     try {
+      await saving.current;
       await messages.sendMessage(conversationId, text, pending.map((p) => p.attachment));
       // The desk removed the draft in the same write.
       savedDraft.current = "";

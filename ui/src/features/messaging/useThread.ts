@@ -1,6 +1,6 @@
 // A thread's messages, live: the latest ones are asked again after every change (their
 // states, reactions and receipts move), and older ones are added as staff scroll up.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { messages as api } from "@/api/messages";
 import { useDeskEvent } from "@/hooks/useDeskEvent";
 import { useDeskQuery } from "@/hooks/useDeskQuery";
@@ -17,10 +17,28 @@ export function useThread(conversationId: string) {
   const [loadingOlder, setLoadingOlder] = useState(false);
 
   const [answeredLimit, setAnsweredLimit] = useState(0);
+  const shownRecent = useRef<MessageView[]>([]);
   const latest = useDeskQuery(
     async () => ({ limit, page: await api.listMessages(conversationId, null, limit) }),
     [conversationId, limit],
-    { onData: (answer) => setAnsweredLimit(answer.limit) },
+    {
+      onData: (answer) => {
+        setAnsweredLimit(answer.limit);
+        // A full window slides forward as messages come in: what slides out of it stays
+        // on screen, with the older pages, rather than leaving a gap.
+        const first = answer.page.messages.find((m) => m.no !== null)?.no;
+        const slid =
+          first == null ? [] : shownRecent.current.filter((m) => m.no !== null && m.no < first);
+        shownRecent.current = answer.page.messages;
+        if (slid.length > 0) {
+          setOlder((o) => {
+            if (!o) return o;
+            const ids = new Set(o.messages.map((m) => m.id));
+            return { ...o, messages: [...o.messages, ...slid.filter((m) => !ids.has(m.id))] };
+          });
+        }
+      },
+    },
   );
   useDeskEvent(api.onMessagesChanged, latest.refresh);
 
