@@ -35,6 +35,17 @@ describe("unread badge", () => {
     await waitFor(() => expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 0 }));
   });
 
+  it("clears the tray's count on sign-out", async () => {
+    const { user } = await renderSignedInApp();
+    tauriMock.on("unread_total", 4);
+    tauriMock.emit("messages-changed", null);
+    await waitFor(() => expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 4 }));
+    await user.keyboard("{Alt>}7{/Alt}");
+    await user.click(await screen.findByTestId("sign-out"));
+    await screen.findByTestId("sign-in-submit");
+    expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 0 });
+  });
+
   it("keeps the app working when the tray cannot show the count", async () => {
     await renderSignedInApp();
     tauriMock.fail("set_unread_count", "internal", "no tray");

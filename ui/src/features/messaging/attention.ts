@@ -17,6 +17,13 @@ export function useUnreadTotal(): number {
   useEffect(() => {
     messages.setUnreadCount(count).catch((err: unknown) => console.warn("could not show the unread count", err));
   }, [count]);
+  // Signed out: the tray no longer speaks for anyone.
+  useEffect(
+    () => () => {
+      messages.setUnreadCount(0).catch(() => {});
+    },
+    [],
+  );
   return count;
 }
 
