@@ -90,6 +90,13 @@ describe("composer", () => {
     expect(order).toEqual(["save_draft", "send_message"]);
   });
 
+  it("saves an unsaved draft at once when the window loses the focus", async () => {
+    const { user, input } = await renderComposer();
+    await user.type(input, "typed before closing");
+    fireEvent.blur(window);
+    expect(tauriMock.callsOf("save_draft").at(-1)).toEqual({ conversationId: "c-1", text: "typed before closing" });
+  });
+
   it("saves an unsaved draft at once when the conversation closes", async () => {
     const user = userEvent.setup();
     const { unmount } = render(<Composer conversationId="c-9" initialDraft={null} />);

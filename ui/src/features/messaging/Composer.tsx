@@ -92,12 +92,20 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     const id = window.setTimeout(() => saveDraft(text), DRAFT_SAVE_DELAY_MS);
     return () => window.clearTimeout(id);
   }, [text]);
-  useEffect(
-    () => () => {
+  // Also when the window loses the focus or goes away: a draft typed just before the app
+  // is closed is not lost to the pause.
+  useEffect(() => {
+    const flush = () => {
       if (unsaved.current !== null) saveDraft(unsaved.current);
-    },
-    [],
-  );
+    };
+    window.addEventListener("blur", flush);
+    window.addEventListener("pagehide", flush);
+    return () => {
+      window.removeEventListener("blur", flush);
+      window.removeEventListener("pagehide", flush);
+      flush();
+    };
+  }, []);
   const pendingRef = useRef(pending);
   pendingRef.current = pending;
   useEffect(

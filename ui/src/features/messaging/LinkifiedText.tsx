@@ -17,7 +17,7 @@ export function LinkifiedText({ text }: { text: string }) {
             href={part.href}
             rel="noopener noreferrer"
             data-testid="message-link"
-            className="break-all text-primary underline underline-offset-2 hover:no-underline"
+            className="text-primary underline underline-offset-2 [overflow-wrap:anywhere] hover:no-underline"
             onClick={(e) => {
               // The webview never navigates: the system browser opens it.
               e.preventDefault();
