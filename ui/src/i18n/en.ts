@@ -288,6 +288,8 @@ export const en = {
       actionFailed: "That did not work.",
       empty: "No messages yet. Say hello!",
       start: "Start of the conversation",
+      gone: "This conversation is no longer at this desk: the server refused it, or you were removed from it. The Sync panel (Alt+S) lists what was refused.",
+      backToList: "Back to the conversations",
       newSince: "New messages",
       newMessages_one: "{{count}} new message",
       newMessages_other: "{{count}} new messages",

@@ -293,6 +293,8 @@ export const fr: Messages = {
       actionFailed: "Cela n'a pas fonctionné.",
       empty: "Aucun message pour l'instant. Dites bonjour!",
       start: "Début de la conversation",
+      gone: "Cette conversation n'est plus à ce poste : le serveur l'a refusée, ou vous en avez été retiré. Le panneau Synchronisation (Alt+S) liste ce qui a été refusé.",
+      backToList: "Retour aux conversations",
       newSince: "Nouveaux messages",
       newMessages_one: "{{count}} nouveau message",
       newMessages_other: "{{count}} nouveaux messages",

@@ -286,6 +286,19 @@ describe("thread", () => {
     expect(tauriMock.callsOf("set_reaction")).toEqual([{ messageId: "m-ok", reaction: "heart", active: true }]);
   });
 
+  it("says plainly when the conversation is no longer at this desk, and goes back", async () => {
+    tauriMock.fail("get_conversation", "not_found", "no such conversation");
+    tauriMock.fail("list_messages", "not_found", "no such conversation");
+    const { user } = renderScreen();
+    await openThread(user);
+    const gone = await screen.findByTestId("thread-gone");
+    expect(gone).toHaveTextContent("This conversation is no longer at this desk");
+    expect(screen.queryByTestId("thread-error")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("composer")).not.toBeInTheDocument();
+    await user.click(within(gone).getByRole("button", { name: "Back to the conversations" }));
+    await waitFor(() => expect(screen.getByTestId("no-thread")).toBeInTheDocument());
+  });
+
   it("flags a conversation important", async () => {
     const { user } = renderScreen();
     await openThread(user);

@@ -62,6 +62,8 @@ export const Thread = forwardRef<ThreadHandle, ThreadProps>(function Thread({ co
   );
 
   const error = detail.error ?? thread.query.error;
+  // Gone from this desk: the server refused its creation, or this staff member was removed.
+  const gone = error?.code === "not_found";
   const refreshAll = () => {
     detail.refresh();
     thread.query.refresh();
@@ -106,7 +108,17 @@ export const Thread = forwardRef<ThreadHandle, ThreadProps>(function Thread({ co
         )}
       </header>
 
-      {(error || actionError) && (
+      {gone ? (
+        <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center" data-testid="thread-gone">
+          <p className="text-sm text-muted-foreground">{t("messages.thread.gone")}</p>
+          <Button variant="outline" onClick={onBack}>
+            <ArrowLeft aria-hidden="true" />
+            {t("messages.thread.backToList")}
+          </Button>
+        </div>
+      ) : null}
+
+      {!gone && (error || actionError) && (
         <div className="px-4 pt-3">
           <Alert variant="destructive" role="alert" data-testid="thread-error">
             <AlertCircle aria-hidden="true" />
@@ -127,7 +139,7 @@ export const Thread = forwardRef<ThreadHandle, ThreadProps>(function Thread({ co
         </div>
       )}
 
-      {thread.query.data === undefined && !thread.query.error ? (
+      {gone ? null : thread.query.data === undefined && !thread.query.error ? (
         <p className="flex flex-1 items-center justify-center gap-2 text-sm text-muted-foreground" role="status">
           {thread.query.showSpinner && <Spinner className="size-3.5" />}
           {thread.query.showSpinner ? t("messages.thread.loading") : null}
@@ -151,7 +163,7 @@ export const Thread = forwardRef<ThreadHandle, ThreadProps>(function Thread({ co
         />
       )}
 
-      {detail.data && (
+      {detail.data && !gone && (
         <Composer
           ref={composer}
           key={conversationId}
