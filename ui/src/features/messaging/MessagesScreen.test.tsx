@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { messageLimits, status } from "@/test/fixtures";
 import { LUC, ME, SOPHIE, conversation, detail, message, participants } from "@/test/messaging";
+import { renderSignedInApp } from "@/test/render";
 import { tauriMock } from "@/test/tauri";
 import { resetLimitsCache } from "./limits";
 import { MessagesScreen } from "./MessagesScreen";
@@ -341,5 +342,19 @@ describe("new conversation", () => {
     await user.click(screen.getByTestId("new-conversation-start"));
     expect(tauriMock.callsOf("start_conversation")).toEqual([{ participantIds: [LUC], title: null }]);
     expect(await screen.findByTestId("thread")).toHaveAttribute("data-conversation-id", "c-1");
+  });
+});
+
+describe("in the app", () => {
+  it("keeps the open conversation through a trip to another section", async () => {
+    const { user } = await renderSignedInApp();
+    tauriMock.on("list_conversations", [direct, group]);
+    await user.keyboard("{Alt>}4{/Alt}");
+    await user.click((await screen.findAllByTestId("conversation-row"))[1]!);
+    expect(await screen.findByTestId("thread")).toHaveAttribute("data-conversation-id", "c-2");
+    await user.keyboard("{Alt>}5{/Alt}");
+    expect(screen.queryByTestId("thread")).not.toBeInTheDocument();
+    await user.keyboard("{Alt>}4{/Alt}");
+    expect(await screen.findByTestId("thread")).toHaveAttribute("data-conversation-id", "c-2");
   });
 });

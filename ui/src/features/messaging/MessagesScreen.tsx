@@ -18,6 +18,9 @@ import { Thread } from "./Thread";
 export interface MessagesScreenProps {
   meId: string;
   status: SyncStatus;
+  /** The open conversation, kept by the shell so that it is still open after a trip to another section. */
+  openId?: string | null;
+  onOpenChange?: (id: string | null) => void;
 }
 
 export function toConversationQuery(search: string, filter: ConversationFilter): ConversationQuery {
@@ -36,11 +39,13 @@ function isNewShortcut(e: KeyboardEvent): boolean {
   return e.code === "KeyN" || e.key.toLowerCase() === "n";
 }
 
-export function MessagesScreen({ meId, status }: MessagesScreenProps) {
+export function MessagesScreen({ meId, status, openId: shownId, onOpenChange }: MessagesScreenProps) {
   const { t } = useTranslation();
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<ConversationFilter>("all");
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [localOpenId, setLocalOpenId] = useState<string | null>(shownId ?? null);
+  const openId = onOpenChange ? (shownId ?? null) : localOpenId;
+  const setOpenId = onOpenChange ?? setLocalOpenId;
   const [creating, setCreating] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
 

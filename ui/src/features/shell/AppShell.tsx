@@ -41,6 +41,7 @@ export function AppShell(props: AppShellProps) {
   // A scan made outside Intake and Pickup looks the parcel up on Pickup.
   const [pickupScan, setPickupScan] = useState<string | null>(null);
   const [openPackageId, setOpenPackageId] = useState<string | null>(null);
+  const [openConversationId, setOpenConversationId] = useState<string | null>(null);
   const { t } = useTranslation();
   const unread = useUnreadTotal();
   useMessageNotifications(t);
@@ -119,7 +120,14 @@ export function AppShell(props: AppShellProps) {
       );
       break;
     case "messages":
-      content = <MessagesScreen meId={signedIn.staff.id} status={status} />;
+      content = (
+        <MessagesScreen
+          meId={signedIn.staff.id}
+          status={status}
+          openId={openConversationId}
+          onOpenChange={setOpenConversationId}
+        />
+      );
       break;
     case "reports":
       content = <ReportsScreen />;
