@@ -4,11 +4,13 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod attention;
 mod camera_commands;
 mod commands;
 mod events;
 mod launch;
 mod message_commands;
+mod message_limits;
 mod package_commands;
 mod report_commands;
 
@@ -26,6 +28,8 @@ fn main() -> anyhow::Result<()> {
     let args = launch::Args::parse();
 
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let data_dir = match &args.data_dir {
                 Some(dir) => dir.clone(),
@@ -34,6 +38,7 @@ fn main() -> anyhow::Result<()> {
             let desk: Desk = tauri::async_runtime::block_on(launch::open_desk(&args, data_dir))?;
             app.manage(desk);
             events::forward(app.handle().clone());
+            attention::setup(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -94,6 +99,8 @@ fn main() -> anyhow::Result<()> {
             camera_commands::take_package_photo,
             camera_commands::package_photos,
             camera_commands::package_photo,
+            attention::set_unread_count,
+            message_limits::message_limits,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -378,6 +378,26 @@ pub struct ConversationHistory {
     pub has_more: bool,
 }
 
+/// The limits a desk checks before anything is queued (the server enforces the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MessageLimits {
+    #[ts(type = "number")]
+    pub max_message_chars: usize,
+    #[ts(type = "number")]
+    pub max_attachments_per_message: usize,
+    #[ts(type = "number")]
+    pub max_attachment_bytes: u64,
+}
+
+impl MessageLimits {
+    pub const CURRENT: Self = Self {
+        max_message_chars: MAX_MESSAGE_CHARS,
+        max_attachments_per_message: MAX_ATTACHMENTS_PER_MESSAGE,
+        max_attachment_bytes: MAX_ATTACHMENT_BYTES,
+    };
+}
+
 // --- shared rules ----------------------------------------------------------------
 
 /// The id of the direct conversation between two staff members, whichever of them

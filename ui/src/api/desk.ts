@@ -85,7 +85,8 @@ export function toDeskError(value: unknown): DeskError {
   return { code: "internal", message: message ?? "unknown error" };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes a desk command; whatever it rejects with becomes a DeskError. */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (err) {

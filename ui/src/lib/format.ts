@@ -77,3 +77,45 @@ export function formatDuration(ms: number, lang: string): string {
   if (hours < 48) return unit("hour", Math.round(hours * 10) / 10);
   return unit("day", Math.round((hours / 24) * 10) / 10);
 }
+
+/** Calendar days from `ms` to `nowMs` on this computer's clock: 0 today, 1 yesterday. */
+export function calendarDaysAgo(ms: number, nowMs: number): number {
+  const day = (t: number) => {
+    const d = new Date(t);
+    return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
+  };
+  return Math.round((day(nowMs) - day(ms)) / 86_400_000);
+}
+
+/** A day in full ("Monday, November 30, 2026" / "lundi 30 novembre 2026"). */
+export function formatLongDay(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "full" }).format(new Date(ms));
+}
+
+/** A time in a list: the time today, the day this year, else the date. */
+export function formatListTime(ms: number, nowMs: number, lang: string): string {
+  if (calendarDaysAgo(ms, nowMs) === 0) return formatTime(ms, lang);
+  const sameYear = new Date(ms).getFullYear() === new Date(nowMs).getFullYear();
+  return new Intl.DateTimeFormat(locale(lang), {
+    month: "short",
+    day: "numeric",
+    ...(sameYear ? {} : { year: "numeric" }),
+  }).format(new Date(ms));
+}
+
+/** A file size in the unit that reads best ("2.4 MB" / "2,4 Mo"). */
+export function formatBytes(bytes: number, lang: string): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return new Intl.NumberFormat(locale(lang), {
+    style: "unit",
+    unit: units[i],
+    unitDisplay: "short",
+    maximumFractionDigits: i === 0 ? 0 : 1,
+  }).format(value);
+}

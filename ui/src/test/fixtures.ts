@@ -12,6 +12,7 @@ import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import type { Resident } from "@/bindings/Resident";
 import type { Unit } from "@/bindings/Unit";
+import type { MessageLimits } from "@/bindings/MessageLimits";
 
 export const BUILDING_ID = "0190a0b0-0000-7000-8000-000000000001";
 
@@ -249,3 +250,10 @@ export function packageReport(more: Partial<PackageReport> = {}): PackageReport 
     ...more,
   };
 }
+
+/** The protocol's messaging limits, as the `message_limits` command answers them. */
+export const messageLimits: MessageLimits = {
+  max_message_chars: 4000,
+  max_attachments_per_message: 10,
+  max_attachment_bytes: 10 * 1024 * 1024,
+};

@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App } from "@/App";
 import type { Bootstrap } from "@/bindings/Bootstrap";
-import { bootstrap, detailOf, fakeSearch, packageReport } from "./fixtures";
+import { bootstrap, detailOf, fakeSearch, messageLimits, packageReport } from "./fixtures";
 import { tauriMock } from "./tauri";
 
 /** The commands a signed-in desk answers, each overridable afterwards with tauriMock.on. */
@@ -29,6 +29,10 @@ export function mockDesk(boot: Bootstrap = bootstrap()) {
   tauriMock.on("list_carriers", []);
   tauriMock.on("list_packages", []);
   tauriMock.on("package_report", packageReport());
+  tauriMock.on("unread_total", 0);
+  tauriMock.on("set_unread_count", null);
+  tauriMock.on("message_limits", messageLimits);
+  tauriMock.on("list_conversations", []);
 }
 
 /** Render the whole app after bootstrap. Returns user-event bound to it. */

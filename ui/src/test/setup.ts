@@ -11,12 +11,30 @@ vi.mock("@tauri-apps/api/core", async () => {
   class Channel {
     onmessage: (message: unknown) => void = () => {};
   }
-  return { invoke: (cmd: string, args?: Record<string, unknown>) => tauriMock.invoke(cmd, args), Channel };
+  return {
+    invoke: (cmd: string, args?: Record<string, unknown>, options?: { headers?: Record<string, string> }) =>
+      tauriMock.invoke(cmd, args, options),
+    Channel,
+  };
 });
 vi.mock("@tauri-apps/api/event", async () => {
   const { tauriMock } = await import("./tauri");
   return {
     listen: (event: string, cb: Parameters<typeof tauriMock.listen>[1]) => tauriMock.listen(event, cb),
+  };
+});
+
+// The plugins reach the OS: record what the UI asks of them instead.
+vi.mock("@tauri-apps/plugin-opener", async () => {
+  const { tauriMock } = await import("./tauri");
+  return { openUrl: (url: string) => tauriMock.openUrl(url) };
+});
+vi.mock("@tauri-apps/plugin-notification", async () => {
+  const { tauriMock } = await import("./tauri");
+  return {
+    isPermissionGranted: () => tauriMock.notification.isPermissionGranted(),
+    requestPermission: () => tauriMock.notification.requestPermission(),
+    sendNotification: (options: unknown) => tauriMock.notification.sendNotification(options),
   };
 });
 

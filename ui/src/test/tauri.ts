@@ -3,18 +3,29 @@
 import { act } from "@testing-library/react";
 import { vi } from "vitest";
 
-type Handler = (args: Record<string, unknown>) => unknown;
+type Handler = (args: Record<string, unknown>, options?: InvokeOptions) => unknown;
+type InvokeOptions = { headers?: Record<string, string> };
 type Listener = (event: { event: string; id: number; payload: unknown }) => void;
 
 const handlers = new Map<string, Handler>();
 const listeners = new Map<string, Set<Listener>>();
 
 export const tauriMock = {
-  invoke: vi.fn(async (cmd: string, args?: Record<string, unknown>): Promise<unknown> => {
+  invoke: vi.fn(async (cmd: string, args?: Record<string, unknown>, options?: InvokeOptions): Promise<unknown> => {
     const handler = handlers.get(cmd);
     if (!handler) throw { code: "internal", message: `no mock for command ${cmd}` };
-    return handler(args ?? {});
+    return handler(args ?? {}, options);
   }),
+
+  /** The opener plugin: links the UI asked the system browser to open. */
+  openUrl: vi.fn(async (_url: string) => {}),
+
+  /** The notification plugin: permission as granted by default, notifications recorded. */
+  notification: {
+    isPermissionGranted: vi.fn(async () => true),
+    requestPermission: vi.fn(async (): Promise<NotificationPermission> => "granted"),
+    sendNotification: vi.fn((_options: unknown) => {}),
+  },
 
   listen: vi.fn(async (event: string, cb: Listener) => {
     let set = listeners.get(event);
@@ -56,5 +67,9 @@ export const tauriMock = {
     listeners.clear();
     tauriMock.invoke.mockClear();
     tauriMock.listen.mockClear();
+    tauriMock.openUrl.mockClear();
+    tauriMock.notification.isPermissionGranted.mockReset().mockResolvedValue(true);
+    tauriMock.notification.requestPermission.mockReset().mockResolvedValue("granted");
+    tauriMock.notification.sendNotification.mockClear();
   },
 };

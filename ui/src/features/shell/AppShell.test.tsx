@@ -1,4 +1,4 @@
-import { act, render, screen, within } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { bootstrap, signedIn, status } from "@/test/fixtures";
 import userEvent from "@testing-library/user-event";
@@ -33,10 +33,9 @@ describe("main frame", () => {
     expect(screen.queryByTestId("resident-search")).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId("nav-messages"));
-    expect(screen.getByText("Staff messaging arrives in a later version of Frontdesk.")).toBeInTheDocument();
-    expect(screen.getByRole("heading", { name: "Messages" })).toHaveFocus();
-    // no fake actions in a placeholder
-    expect(within(screen.getByTestId("placeholder-messages")).queryAllByRole("button")).toHaveLength(0);
+    expect(screen.getByTestId("messages-screen")).toBeInTheDocument();
+    expect(await screen.findByTestId("conversation-list-empty")).toHaveTextContent("No conversations yet");
+    expect(screen.getByTestId("conversation-search")).toHaveFocus();
 
     await user.click(screen.getByTestId("nav-reports"));
     expect(screen.getByRole("heading", { name: "Reports", level: 1 })).toHaveFocus();
@@ -49,7 +48,7 @@ describe("main frame", () => {
     expect(screen.getByTestId("nav-pickup")).toHaveAttribute("aria-current", "page");
     expect(screen.getByTestId("pickup-screen")).toBeInTheDocument();
     await user.keyboard("{Alt>}4{/Alt}");
-    expect(screen.getByText("Staff messaging arrives in a later version of Frontdesk.")).toBeInTheDocument();
+    expect(screen.getByTestId("messages-screen")).toBeInTheDocument();
     await user.keyboard("{Alt>}7{/Alt}");
     expect(screen.getByRole("heading", { name: "Settings" })).toBeInTheDocument();
     await user.keyboard("{Alt>}5{/Alt}");

@@ -1,10 +1,13 @@
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { desk } from "@/api/desk";
 import type { LanguageSetting } from "@/api/desk";
 import type { SessionStorage } from "@/bindings/SessionStorage";
 import type { SignedIn } from "@/bindings/SignedIn";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 import { IntakeScreen } from "@/features/intake/IntakeScreen";
+import { useMessageNotifications, useUnreadTotal } from "@/features/messaging/attention";
+import { MessagesScreen } from "@/features/messaging/MessagesScreen";
 import { PackagesScreen } from "@/features/packages/PackagesScreen";
 import { PickupScreen } from "@/features/pickup/PickupScreen";
 import { ReportsScreen } from "@/features/reports/ReportsScreen";
@@ -38,6 +41,10 @@ export function AppShell(props: AppShellProps) {
   // A scan made outside Intake and Pickup looks the parcel up on Pickup.
   const [pickupScan, setPickupScan] = useState<string | null>(null);
   const [openPackageId, setOpenPackageId] = useState<string | null>(null);
+  const [openConversationId, setOpenConversationId] = useState<string | null>(null);
+  const { t } = useTranslation();
+  const unread = useUnreadTotal();
+  useMessageNotifications(t);
 
   useScanHandler(
     (text) => {
@@ -112,6 +119,16 @@ export function AppShell(props: AppShellProps) {
         />
       );
       break;
+    case "messages":
+      content = (
+        <MessagesScreen
+          meId={signedIn.staff.id}
+          status={status}
+          openId={openConversationId}
+          onOpenChange={setOpenConversationId}
+        />
+      );
+      break;
     case "reports":
       content = <ReportsScreen />;
       break;
@@ -136,7 +153,7 @@ export function AppShell(props: AppShellProps) {
   return (
     <div data-testid="app-ready" className="flex h-full flex-col">
       <div className="flex min-h-0 flex-1">
-        <NavSidebar active={section} onNavigate={navigate} signedIn={signedIn} />
+        <NavSidebar active={section} onNavigate={navigate} signedIn={signedIn} badges={{ messages: unread }} />
         <main className="min-w-0 flex-1 overflow-hidden" data-section={section}>
           {content}
         </main>

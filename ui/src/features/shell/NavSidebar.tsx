@@ -8,9 +8,11 @@ export interface NavSidebarProps {
   active: SectionId;
   onNavigate: (id: SectionId) => void;
   signedIn: SignedIn;
+  /** Counts shown on a section's button (the Messages unread total). */
+  badges?: Partial<Record<SectionId, number>>;
 }
 
-export function NavSidebar({ active, onNavigate, signedIn }: NavSidebarProps) {
+export function NavSidebar({ active, onNavigate, signedIn, badges = {} }: NavSidebarProps) {
   const { t } = useTranslation();
   return (
     <aside className="flex w-60 shrink-0 flex-col border-r border-border bg-sidebar">
@@ -28,6 +30,7 @@ export function NavSidebar({ active, onNavigate, signedIn }: NavSidebarProps) {
           {SECTIONS.map(({ id, icon: Icon, key }) => {
             const current = id === active;
             const shortcut = `Alt+${key}`;
+            const badge = badges[id] ?? 0;
             return (
               <li key={id}>
                 <button
@@ -46,6 +49,15 @@ export function NavSidebar({ active, onNavigate, signedIn }: NavSidebarProps) {
                 >
                   <Icon aria-hidden="true" className="size-4 shrink-0" />
                   <span className="flex-1 truncate">{t(`nav.${id}`)}</span>
+                  {badge > 0 && (
+                    <span
+                      data-testid={`nav-badge-${id}`}
+                      aria-label={t("nav.unread", { count: badge })}
+                      className="min-w-5 rounded-full bg-primary px-1.5 text-center text-[11px] font-semibold text-primary-foreground tabular-nums"
+                    >
+                      {badge > 99 ? "99+" : badge}
+                    </span>
+                  )}
                   <kbd
                     aria-hidden="true"
                     className="font-mono text-[10px] text-muted-foreground opacity-70 group-hover:opacity-100"
