@@ -18,6 +18,9 @@ use utoipa::{Modify, OpenApi};
         crate::sync_routes::pull,
         crate::sync_routes::push,
         crate::ws::upgrade,
+        crate::blobs::put_blob,
+        crate::blobs::head_blob,
+        crate::blobs::get_blob,
         openapi_json,
     ),
     components(schemas(
@@ -47,12 +50,14 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::MutationOutcome,
         frontdesk_protocol::RejectCode,
         frontdesk_protocol::ServerFrame,
+        frontdesk_protocol::BlobInfo,
         crate::health::Health,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Staff sign-in"),
         (name = "sync", description = "The building change log and the desks' writes"),
+        (name = "blobs", description = "Attachment content, named by its SHA-256"),
         (name = "meta", description = "Health and API description"),
     )
 )]
