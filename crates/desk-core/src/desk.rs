@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember,
+    Attachment, Authority, Building, InstructionTarget, PackageEdit, PackageTransition, StaffMember,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, watch};
 use ts_rs::TS;
 
+use crate::blobs::BlobStore;
 use crate::directory::{ResidentDetail, ResidentSearch};
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::{Author, InstructionView};
@@ -21,7 +22,7 @@ use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
 use crate::sync::engine::status_from_store;
-use crate::sync::{Changed, ConnectionState, SyncEngine, SyncHandles, SyncStatus};
+use crate::sync::{Changed, ConnectionState, Credentials, SyncEngine, SyncHandles, SyncStatus};
 
 /// Who is signed in at this desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -79,7 +80,8 @@ impl DeskOptions {
 
 const SERVER_URL: &str = "server_url";
 const LANGUAGE: &str = "language";
-const SIGNED_IN: &str = "signed_in";
+/// Who is signed in (a [`SignedIn`]); the outbox stamps each write with its staff id.
+pub(crate) const SIGNED_IN: &str = "signed_in";
 const LABEL_SETTINGS: &str = "label_settings";
 const SCANNER_SETTINGS: &str = "scanner_settings";
 
@@ -94,6 +96,7 @@ struct Active {
 
 pub struct Desk {
     store: Store,
+    blobs: BlobStore,
     vault: TokenVault,
     handles: SyncHandles,
     poll_interval: Duration,
@@ -112,6 +115,7 @@ impl Desk {
             )
         })?;
         let store = Store::open(&options.data_dir.join("desk.db")).await?;
+        let blobs = BlobStore::open(&options.data_dir)?;
         let vault = TokenVault::open(&options.data_dir, options.session_store).await;
         let initial = status_from_store(&store, ConnectionState::SignedOut).await?;
         let handles = SyncHandles {
@@ -120,6 +124,7 @@ impl Desk {
         };
         let desk = Self {
             store,
+            blobs,
             vault,
             handles,
             poll_interval: options.poll_interval,
@@ -159,6 +164,17 @@ impl Desk {
 
     async fn activate(&self, signed_in: SignedIn, token: String, api: ServerApi) -> DeskResult<()> {
         let mut active = self.active.lock().await;
+        self.activate_in(&mut active, signed_in, token, api).await
+    }
+
+    /// [`Desk::activate`] with the session already locked.
+    async fn activate_in(
+        &self,
+        active: &mut Option<Active>,
+        signed_in: SignedIn,
+        token: String,
+        api: ServerApi,
+    ) -> DeskResult<()> {
         // Stop the previous engine before the new one publishes.
         *active = None;
         self.publish(ConnectionState::Reconnecting {
@@ -168,8 +184,12 @@ impl Desk {
         .await?;
         let engine = SyncEngine::start(
             self.store.clone(),
+            self.blobs.clone(),
             api.clone(),
-            token.clone(),
+            Credentials {
+                token: token.clone(),
+                staff_id: signed_in.staff.id.clone(),
+            },
             self.handles.clone(),
             self.poll_interval,
         );
@@ -234,12 +254,18 @@ impl Desk {
         {
             self.store.reset_building_cache().await?;
         }
+        // Writes stamp themselves with who is signed in (SIGNED_IN), and a write holds
+        // this lock: the previous staff member's last write cannot be stamped with the
+        // new one's id.
+        let mut active = self.active.lock().await;
+        *active = None;
         self.vault.save(&session.token).await?;
         self.store
             .set_setting(SERVER_URL, Some(&base.as_str()))
             .await?;
         self.store.set_setting(SIGNED_IN, Some(&signed_in)).await?;
-        self.activate(signed_in.clone(), session.token, api).await?;
+        self.activate_in(&mut active, signed_in.clone(), session.token, api)
+            .await?;
         Ok(signed_in)
     }
 
@@ -543,6 +569,31 @@ impl Desk {
             a.engine.nudge();
         }
         Ok(done)
+    }
+
+    /// Checks a file to attach to a message (size, and type from its content) and
+    /// keeps it here under its SHA-256; nothing is queued, so a refused file costs
+    /// nothing. The pusher uploads it before the message that refers to it.
+    pub async fn attach_file(&self, bytes: Vec<u8>, name: &str) -> DeskResult<Attachment> {
+        self.blobs.attach(bytes, name).await
+    }
+
+    /// An attachment's bytes: from this desk when it has them, else fetched from the
+    /// server (and kept).
+    pub async fn blob(&self, sha256: &str) -> DeskResult<Vec<u8>> {
+        if let Some(bytes) = self.blobs.get(sha256).await? {
+            return Ok(bytes);
+        }
+        let (api, token) = {
+            let active = self.active.lock().await;
+            let active = active
+                .as_ref()
+                .ok_or_else(|| DeskError::new(DeskErrorCode::NotSignedIn, "sign in first"))?;
+            (active.api.clone(), active.token.clone())
+        };
+        let bytes = api.get_blob(&token, sha256).await?;
+        self.blobs.put(sha256, bytes.clone()).await?;
+        Ok(bytes)
     }
 
     /// Queued and rejected writes, oldest first (the Sync panel).

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    ApiError, ErrorCode, LoginRequest, Me, Mutation, PullResponse, PushRequest, PushResponse,
-    Session,
+    ApiError, BlobInfo, ErrorCode, LoginRequest, Me, Mutation, PullResponse, PushRequest,
+    PushResponse, Session, blob_sha256, is_blob_sha256,
 };
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -187,6 +187,75 @@ impl ServerApi {
         }
         let resp = self.http.get(url).bearer_auth(token).send().await;
         decode(resp, Endpoint::Authenticated).await
+    }
+}
+
+impl ServerApi {
+    fn blob_url(&self, sha256: &str) -> DeskResult<Url> {
+        // Checked here too: the name becomes part of a URL.
+        if !is_blob_sha256(sha256) {
+            return Err(DeskError::new(
+                DeskErrorCode::InvalidInput,
+                format!("{sha256:?} is not a blob name"),
+            ));
+        }
+        Ok(self.url(&format!("v1/blobs/{sha256}")))
+    }
+
+    /// Whether the server has blob `sha256` for this caller (so an upload can be
+    /// skipped). False also for a blob it has but would not show this caller: an
+    /// upload then proves the caller has the bytes, and writes nothing.
+    pub async fn has_blob(&self, token: &str, sha256: &str) -> DeskResult<bool> {
+        let resp = self
+            .http
+            .head(self.blob_url(sha256)?)
+            .bearer_auth(token)
+            .send()
+            .await;
+        match check(resp, Endpoint::Authenticated).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code == DeskErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Uploads blob `sha256`. Refusals for good (too large, wrong type, not its hash)
+    /// are [`DeskErrorCode::InvalidInput`] with the server's reason.
+    pub async fn put_blob(
+        &self,
+        token: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+    ) -> DeskResult<BlobInfo> {
+        let resp = self
+            .http
+            .put(self.blob_url(sha256)?)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await;
+        decode(resp, Endpoint::Authenticated).await
+    }
+
+    /// Blob `sha256`'s bytes, checked against the name: what comes back is that blob or
+    /// an error.
+    pub async fn get_blob(&self, token: &str, sha256: &str) -> DeskResult<Vec<u8>> {
+        let resp = self
+            .http
+            .get(self.blob_url(sha256)?)
+            .bearer_auth(token)
+            .send()
+            .await;
+        let resp = check(resp, Endpoint::Authenticated).await?;
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        if blob_sha256(&bytes) != sha256 {
+            return Err(DeskError::new(
+                DeskErrorCode::BadResponse,
+                format!("the server's copy of blob {sha256} is not that blob"),
+            ));
+        }
+        Ok(bytes.to_vec())
     }
 }
 

@@ -205,7 +205,12 @@ pub struct Reaction {
 impl Reaction {
     /// The change-log entity id: one per (message, user, kind).
     pub fn entity_id(&self) -> String {
-        format!("{}/{}/{}", self.message_id, self.staff_id, self.reaction.as_str())
+        format!(
+            "{}/{}/{}",
+            self.message_id,
+            self.staff_id,
+            self.reaction.as_str()
+        )
     }
 }
 
@@ -525,7 +530,10 @@ mod tests {
     #[test]
     fn attachment_names_are_never_paths() {
         assert_eq!(clean_attachment_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_attachment_name("C:\\Users\\x\\photo.jpg"), "photo.jpg");
+        assert_eq!(
+            clean_attachment_name("C:\\Users\\x\\photo.jpg"),
+            "photo.jpg"
+        );
         assert_eq!(clean_attachment_name("..\\.."), "attachment");
         assert_eq!(clean_attachment_name(".bashrc"), "bashrc");
         assert_eq!(clean_attachment_name("a\u{0}b\nc.txt"), "abc.txt");

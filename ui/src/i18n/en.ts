@@ -135,6 +135,8 @@ export const en = {
     cursor_expired: "The server no longer has this desk's recent history; the desk reloads its data from the server.",
     resync_failed: "The server refused this desk's data even after a reload. Press Sync now to try again; if it keeps failing, call your building manager.",
     print_failed: "The label didn't print. The parcel is saved; print the label again once the printer is ready.",
+    attachment_too_large: "That file is too large to attach (10 MB at most).",
+    attachment_type: "That kind of file can't be attached. Attach a photo (PNG, JPEG, GIF, WebP), a PDF or a plain text file.",
     storage: "Frontdesk couldn't read or write its data on this computer.",
     internal: "Something went wrong inside Frontdesk.",
     details: "Details: {{message}}",
