@@ -353,6 +353,8 @@ export const en = {
     targetUnit: "unit {{id}}",
     targetResident: "resident {{id}}",
     madeAt: "Made {{when}}",
+    queuedByOther: "Made by {{name}}",
+    queuedByOtherWaiting: "Made by {{name}}: sent when they sign in at this desk again",
     statePending: "Waiting",
     stateRejected: "Refused",
     stateAcked: "Sent",

@@ -359,6 +359,8 @@ export const fr: Messages = {
     targetUnit: "l'unité {{id}}",
     targetResident: "le résident {{id}}",
     madeAt: "Faite le {{when}}",
+    queuedByOther: "Faite par {{name}}",
+    queuedByOtherWaiting: "Faite par {{name}} : envoyée quand cette personne se reconnectera à ce poste",
     statePending: "En attente",
     stateRejected: "Refusée",
     stateAcked: "Envoyée",
