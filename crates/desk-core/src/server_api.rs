@@ -190,7 +190,17 @@ impl ServerApi {
     }
 }
 
+/// The slowest link an attachment is still expected to cross: its transfer may take
+/// as long as this rate needs, on top of the usual request timeout (10 MiB at 15 s
+/// would need 5.6 Mbit/s, more than a building's uplink may give).
+const SLOWEST_TRANSFER_BYTES_PER_SEC: u64 = 32 * 1024;
+
 impl ServerApi {
+    /// How long a transfer of `bytes` may take.
+    fn transfer_timeout(&self, bytes: u64) -> Duration {
+        self.timeouts.request + Duration::from_secs(bytes / SLOWEST_TRANSFER_BYTES_PER_SEC)
+    }
+
     fn blob_url(&self, sha256: &str) -> DeskResult<Url> {
         // Checked here too: the name becomes part of a URL.
         if !is_blob_sha256(sha256) {
@@ -230,6 +240,7 @@ impl ServerApi {
         let resp = self
             .http
             .put(self.blob_url(sha256)?)
+            .timeout(self.transfer_timeout(bytes.len() as u64))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(bytes)
@@ -244,6 +255,7 @@ impl ServerApi {
         let resp = self
             .http
             .get(self.blob_url(sha256)?)
+            .timeout(self.transfer_timeout(frontdesk_protocol::MAX_ATTACHMENT_BYTES))
             .bearer_auth(token)
             .send()
             .await;

@@ -513,6 +513,135 @@ async fn json_routes_keep_their_own_smaller_limit(backend: Backend) {
     server.stop().await;
 }
 
+/// Pushes `body` as `token`'s mutation; it must be applied.
+async fn push_applied(server: &TestServer, token: &str, body: frontdesk_protocol::MutationBody) {
+    let mutation = frontdesk_protocol::Mutation {
+        id: uuid::Uuid::now_v7(),
+        client_time_ms: 1,
+        body,
+    };
+    server.push_applied(token, &[mutation]).await;
+}
+
+fn message(conversation_id: &str, sha256: &str) -> frontdesk_protocol::MutationBody {
+    frontdesk_protocol::MutationBody::MessageSend(frontdesk_protocol::MessageSend {
+        id: uuid::Uuid::now_v7().to_string(),
+        conversation_id: conversation_id.to_owned(),
+        text: "photo".into(),
+        attachments: vec![frontdesk_protocol::AttachmentRef {
+            sha256: sha256.to_owned(),
+            name: "colis.png".into(),
+        }],
+    })
+}
+
+/// Once the server takes messages (branch msg-server), the participants of a
+/// conversation read the blobs its messages refer to; nobody else does, and who left
+/// reads only what came before.
+async fn participants_read_what_their_conversations_attach(backend: Backend) {
+    use frontdesk_protocol::{ConversationCreate, ConversationKind, MutationBody};
+    let tdb = TestDb::new(backend).await;
+    let Building { server, a, a2, b } = start(&tdb).await;
+    common::add_staff(
+        &server.db,
+        "A",
+        "day@a.test",
+        "password-a3",
+        StaffRole::Doorman,
+    )
+    .await;
+    let outsider = server.login_ok("day@a.test", "password-a3").await.token;
+    let a2_id = server
+        .login_ok("night@a.test", "password-a2")
+        .await
+        .staff
+        .id;
+
+    let before = png(23);
+    let before_sha = blob_sha256(&before);
+    assert_eq!(
+        put(&server, Some(&a), &before_sha, &before).await.status(),
+        StatusCode::CREATED
+    );
+    let conversation = uuid::Uuid::now_v7().to_string();
+    push_applied(
+        &server,
+        &a,
+        MutationBody::ConversationCreate(ConversationCreate {
+            id: conversation.clone(),
+            kind: ConversationKind::Group,
+            title: Some("Night shift".into()),
+            participant_ids: vec![a2_id],
+        }),
+    )
+    .await;
+    push_applied(&server, &a, message(&conversation, &before_sha)).await;
+    assert_eq!(
+        get(&server, &a2, &before_sha)
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .as_ref(),
+        before.as_slice()
+    );
+    assert_eq!(
+        head(&server, Some(&a2), &before_sha).await.status(),
+        StatusCode::OK
+    );
+    for token in [&outsider, &b] {
+        assert_eq!(
+            get(&server, token, &before_sha).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            head(&server, Some(token), &before_sha).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    // After a2 leaves, what is attached later is not theirs to read.
+    push_applied(
+        &server,
+        &a2,
+        MutationBody::ConversationLeave {
+            conversation_id: conversation.clone(),
+        },
+    )
+    .await;
+    let after = png(29);
+    let after_sha = blob_sha256(&after);
+    assert_eq!(
+        put(&server, Some(&a), &after_sha, &after).await.status(),
+        StatusCode::CREATED
+    );
+    push_applied(&server, &a, message(&conversation, &after_sha)).await;
+    assert_eq!(
+        get(&server, &a2, &after_sha).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&server, &a2, &before_sha).await.status(),
+        StatusCode::OK
+    );
+    server.stop().await;
+}
+
+mod participants_read_what_their_conversations_attach {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs the messaging tables (branch msg-server)"]
+    async fn sqlite() {
+        super::participants_read_what_their_conversations_attach(super::common::Backend::Sqlite)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs the messaging tables (branch msg-server)"]
+    async fn postgres() {
+        super::participants_read_what_their_conversations_attach(super::common::Backend::Postgres)
+            .await
+    }
+}
+
 on_both_databases!(
     an_upload_is_read_back_byte_for_byte_and_a_repeat_writes_nothing,
     a_body_that_is_not_its_name_is_refused,
