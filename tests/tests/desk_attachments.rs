@@ -157,7 +157,7 @@ async fn attachments_are_uploaded_before_their_message_is_pushed() -> anyhow::Re
     }
 
     // The same files in a second message: already there, nothing is stored again.
-    let again = queue_message(&desk, &[photo.clone()]).await?;
+    let again = queue_message(&desk, std::slice::from_ref(&photo)).await?;
     assert!(refusal(&desk, again).await?.contains(NO_MESSAGES_YET));
     assert_eq!(server_rows(&database, &photo.sha256, again).await?, (1, 1));
 
