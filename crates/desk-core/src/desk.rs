@@ -14,6 +14,7 @@ use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
+use crate::blobs::BlobStore;
 use crate::camera_preview::{CameraPreview, PreviewStart};
 use crate::camera_settings::CameraSettings;
 use crate::directory::{ResidentDetail, ResidentSearch};
@@ -32,7 +33,7 @@ use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
 use crate::store::Store;
 use crate::sync::engine::status_from_store;
-use crate::sync::{Changed, ConnectionState, SyncEngine, SyncHandles, SyncStatus};
+use crate::sync::{Changed, ConnectionState, Credentials, SyncEngine, SyncHandles, SyncStatus};
 
 /// Who is signed in at this desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -90,7 +91,8 @@ impl DeskOptions {
 
 const SERVER_URL: &str = "server_url";
 const LANGUAGE: &str = "language";
-const SIGNED_IN: &str = "signed_in";
+/// Who is signed in (a [`SignedIn`]); the outbox stamps each write with its staff id.
+pub(crate) const SIGNED_IN: &str = "signed_in";
 const LABEL_SETTINGS: &str = "label_settings";
 const SCANNER_SETTINGS: &str = "scanner_settings";
 const CAMERA_SETTINGS: &str = "camera_settings";
@@ -106,6 +108,7 @@ struct Active {
 
 pub struct Desk {
     store: Store,
+    blobs: BlobStore,
     vault: TokenVault,
     handles: SyncHandles,
     poll_interval: Duration,
@@ -135,6 +138,7 @@ impl Desk {
             )
         })?;
         let store = Store::open(&options.data_dir.join("desk.db")).await?;
+        let blobs = BlobStore::open(&options.data_dir)?;
         let vault = TokenVault::open(&options.data_dir, options.session_store).await;
         let initial = status_from_store(&store, ConnectionState::SignedOut).await?;
         let handles = SyncHandles {
@@ -151,6 +155,7 @@ impl Desk {
         ));
         let desk = Self {
             store,
+            blobs,
             vault,
             handles,
             poll_interval: options.poll_interval,
@@ -194,6 +199,17 @@ impl Desk {
 
     async fn activate(&self, signed_in: SignedIn, token: String, api: ServerApi) -> DeskResult<()> {
         let mut active = self.active.lock().await;
+        self.activate_in(&mut active, signed_in, token, api).await
+    }
+
+    /// [`Desk::activate`] with the session already locked.
+    async fn activate_in(
+        &self,
+        active: &mut Option<Active>,
+        signed_in: SignedIn,
+        token: String,
+        api: ServerApi,
+    ) -> DeskResult<()> {
         // Stop the previous engine before the new one publishes.
         *active = None;
         if self.store.claim_messaging(&signed_in.staff.id).await? {
@@ -207,8 +223,12 @@ impl Desk {
         .await?;
         let engine = SyncEngine::start(
             self.store.clone(),
+            self.blobs.clone(),
             api.clone(),
-            token.clone(),
+            Credentials {
+                token: token.clone(),
+                staff_id: signed_in.staff.id.clone(),
+            },
             self.handles.clone(),
             self.poll_interval,
         );
@@ -273,12 +293,18 @@ impl Desk {
         {
             self.store.reset_building_cache().await?;
         }
+        // Writes stamp themselves with who is signed in (SIGNED_IN), and a write holds
+        // this lock: the previous staff member's last write cannot be stamped with the
+        // new one's id.
+        let mut active = self.active.lock().await;
+        *active = None;
         self.vault.save(&session.token).await?;
         self.store
             .set_setting(SERVER_URL, Some(&base.as_str()))
             .await?;
         self.store.set_setting(SIGNED_IN, Some(&signed_in)).await?;
-        self.activate(signed_in.clone(), session.token, api).await?;
+        self.activate_in(&mut active, signed_in.clone(), session.token, api)
+            .await?;
         Ok(signed_in)
     }
 
@@ -660,6 +686,31 @@ impl Desk {
             a.engine.nudge();
         }
         Ok(done)
+    }
+
+    /// Checks a file to attach to a message (size, and type from its content) and
+    /// keeps it here under its SHA-256; nothing is queued, so a refused file costs
+    /// nothing. The pusher uploads it before the message that refers to it.
+    pub async fn attach_file(&self, bytes: Vec<u8>, name: &str) -> DeskResult<Attachment> {
+        self.blobs.attach(bytes, name).await
+    }
+
+    /// An attachment's bytes: from this desk when it has them, else fetched from the
+    /// server (and kept).
+    pub async fn blob(&self, sha256: &str) -> DeskResult<Vec<u8>> {
+        if let Some(bytes) = self.blobs.get(sha256).await? {
+            return Ok(bytes);
+        }
+        let (api, token) = {
+            let active = self.active.lock().await;
+            let active = active
+                .as_ref()
+                .ok_or_else(|| DeskError::new(DeskErrorCode::NotSignedIn, "sign in first"))?;
+            (active.api.clone(), active.token.clone())
+        };
+        let bytes = api.get_blob(&token, sha256).await?;
+        self.blobs.put(sha256, bytes.clone()).await?;
+        Ok(bytes)
     }
 
     /// Queued and rejected writes, oldest first (the Sync panel).

@@ -33,6 +33,12 @@ pub enum DeskErrorCode {
     /// The label did not reach the printer (none set up, unreachable, refused): the
     /// parcel is stored all the same, and the label can be printed again.
     PrintFailed,
+    /// A file to attach is larger than attachments may be (`MAX_ATTACHMENT_BYTES`):
+    /// nothing was queued.
+    AttachmentTooLarge,
+    /// A file to attach is not of a type attachments may have (images, PDF, plain
+    /// text; decided from its content): nothing was queued.
+    AttachmentType,
     /// The local store failed (disk full, corrupt file…).
     Storage,
     Internal,

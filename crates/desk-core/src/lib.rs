@@ -4,6 +4,7 @@
 //! the signed-in session and the sync engine, and every command of the UI is a method
 //! on it. Nothing here needs a display, so all of it is tested headless.
 
+pub mod blobs;
 pub mod camera_preview;
 pub mod camera_settings;
 pub mod desk;

@@ -36,6 +36,11 @@ pub struct OutboxItem {
     /// Pushes tried so far and the last failure, while it waits.
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The staff member who made it here (None for writes queued before this was
+    /// recorded). Only their own session sends it.
+    pub queued_by: Option<String>,
+    /// Their name, as the local directory has it.
+    pub queued_by_name: Option<String>,
 }
 
 /// What the status bar counts.
@@ -56,6 +61,10 @@ struct Row {
     reject_reason: Option<String>,
     attempts: i64,
     last_error: Option<String>,
+    queued_by: Option<String>,
+    /// Only the Sync panel's query reads it.
+    #[sqlx(default)]
+    queued_by_name: Option<String>,
 }
 
 impl Row {
@@ -88,11 +97,18 @@ impl Row {
             reject_reason: self.reject_reason.clone(),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             last_error: self.last_error.clone(),
+            queued_by: self.queued_by.clone(),
+            queued_by_name: self.queued_by_name.clone(),
         })
     }
 }
 
-/// Queues `body` as a new mutation, inside the caller's transaction.
+/// Queues `body` as a new mutation, inside the caller's transaction, stamped with the
+/// staff member signed in here.
+///
+/// The stamp is read from the signed-in setting in the same statement rather than
+/// passed in, so that no write, whichever module queues it, can go without it; the
+/// desk changes that setting only while no write runs (see `Desk::sign_in`).
 pub async fn enqueue(
     conn: &mut SqliteConnection,
     body: MutationBody,
@@ -103,12 +119,16 @@ pub async fn enqueue(
         client_time_ms: now_ms,
         body,
     };
-    sqlx::query("INSERT INTO outbox (mutation_id, body, client_time_ms) VALUES (?, ?, ?)")
-        .bind(mutation.id.to_string())
-        .bind(serde_json::to_string(&mutation.body)?)
-        .bind(mutation.client_time_ms)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) VALUES (?, ?, ?, \
+         (SELECT value ->> '$.staff.id' FROM settings WHERE key = ?))",
+    )
+    .bind(mutation.id.to_string())
+    .bind(serde_json::to_string(&mutation.body)?)
+    .bind(mutation.client_time_ms)
+    .bind(crate::desk::SIGNED_IN)
+    .execute(conn)
+    .await?;
     Ok(mutation)
 }
 
@@ -151,7 +171,7 @@ pub async fn forget_pulled(conn: &mut SqliteConnection, cursor: i64) -> DeskResu
 macro_rules! select_rows {
     ($($rest:literal),*) => {
         concat!(
-            "SELECT mutation_id, body, client_time_ms, state, reject_code, reject_reason, attempts, last_error FROM outbox ",
+            "SELECT mutation_id, body, client_time_ms, state, reject_code, reject_reason, attempts, last_error, queued_by FROM outbox ",
             $($rest),*
         )
     };
@@ -189,13 +209,23 @@ pub async fn overlay_of_in(
 }
 
 impl Store {
-    /// The oldest pending mutations, in order: the next push.
-    pub async fn pending_batch(&self, limit: u32) -> DeskResult<Vec<Mutation>> {
-        let rows: Vec<Row> =
-            sqlx::query_as(select_rows!("WHERE state = 'pending' ORDER BY seq LIMIT ?"))
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
+    /// The oldest pending mutations `staff_id` may send, in order: the next push.
+    ///
+    /// Those are the rows they queued, and rows from before authors were recorded. A
+    /// row about a record that another staff member's waiting write is about waits too
+    /// (their parcel's intake must reach the server before this pickup of it can).
+    pub async fn pending_batch(&self, limit: u32, staff_id: &str) -> DeskResult<Vec<Mutation>> {
+        let rows: Vec<Row> = sqlx::query_as(select_rows!(
+            "WHERE state = 'pending' AND (queued_by IS NULL OR queued_by = ?1) \
+             AND NOT EXISTS (SELECT 1 FROM outbox AS earlier \
+               WHERE earlier.entity_id = outbox.entity_id AND earlier.seq < outbox.seq \
+               AND earlier.state = 'pending' AND earlier.queued_by <> ?1) \
+             ORDER BY seq LIMIT ?2"
+        ))
+        .bind(staff_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(Row::mutation).collect()
     }
 
@@ -207,9 +237,12 @@ impl Store {
 
     /// Pending and rejected writes, oldest first, for the Sync panel.
     pub async fn outbox_items(&self) -> DeskResult<Vec<OutboxItem>> {
-        let rows: Vec<Row> = sqlx::query_as(select_rows!(
-            "WHERE state IN ('pending', 'rejected') ORDER BY seq"
-        ))
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT mutation_id, body, client_time_ms, state, reject_code, reject_reason, \
+             attempts, last_error, queued_by, \
+             (SELECT name FROM staff WHERE staff.id = outbox.queued_by) AS queued_by_name \
+             FROM outbox WHERE state IN ('pending', 'rejected') ORDER BY seq",
+        )
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(Row::item).collect()

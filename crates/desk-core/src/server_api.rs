@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use frontdesk_protocol::{
-    ApiError, ConversationHistory, ErrorCode, LoginRequest, Me, Mutation, PullResponse,
-    PushRequest, PushResponse, Session,
+    ApiError, BlobInfo, ConversationHistory, ErrorCode, LoginRequest, Me, Mutation, PullResponse,
+    PushRequest, PushResponse, Session, blob_sha256, is_blob_sha256,
 };
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -214,6 +214,87 @@ impl ServerApi {
         }
         let resp = self.http.get(url).bearer_auth(token).send().await;
         decode(resp, Endpoint::Authenticated).await
+    }
+}
+
+/// The slowest link an attachment is still expected to cross: its transfer may take
+/// as long as this rate needs, on top of the usual request timeout (10 MiB at 15 s
+/// would need 5.6 Mbit/s, more than a building's uplink may give).
+const SLOWEST_TRANSFER_BYTES_PER_SEC: u64 = 32 * 1024;
+
+impl ServerApi {
+    /// How long a transfer of `bytes` may take.
+    fn transfer_timeout(&self, bytes: u64) -> Duration {
+        self.timeouts.request + Duration::from_secs(bytes / SLOWEST_TRANSFER_BYTES_PER_SEC)
+    }
+
+    fn blob_url(&self, sha256: &str) -> DeskResult<Url> {
+        // Checked here too: the name becomes part of a URL.
+        if !is_blob_sha256(sha256) {
+            return Err(DeskError::new(
+                DeskErrorCode::InvalidInput,
+                format!("{sha256:?} is not a blob name"),
+            ));
+        }
+        Ok(self.url(&format!("v1/blobs/{sha256}")))
+    }
+
+    /// Whether the server has blob `sha256` for this caller (so an upload can be
+    /// skipped). False also for a blob it has but would not show this caller: an
+    /// upload then proves the caller has the bytes, and writes nothing.
+    pub async fn has_blob(&self, token: &str, sha256: &str) -> DeskResult<bool> {
+        let resp = self
+            .http
+            .head(self.blob_url(sha256)?)
+            .bearer_auth(token)
+            .send()
+            .await;
+        match check(resp, Endpoint::Authenticated).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code == DeskErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Uploads blob `sha256`. Refusals for good (too large, wrong type, not its hash)
+    /// are [`DeskErrorCode::InvalidInput`] with the server's reason.
+    pub async fn put_blob(
+        &self,
+        token: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+    ) -> DeskResult<BlobInfo> {
+        let resp = self
+            .http
+            .put(self.blob_url(sha256)?)
+            .timeout(self.transfer_timeout(bytes.len() as u64))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await;
+        decode(resp, Endpoint::Authenticated).await
+    }
+
+    /// Blob `sha256`'s bytes, checked against the name: what comes back is that blob or
+    /// an error.
+    pub async fn get_blob(&self, token: &str, sha256: &str) -> DeskResult<Vec<u8>> {
+        let resp = self
+            .http
+            .get(self.blob_url(sha256)?)
+            .timeout(self.transfer_timeout(frontdesk_protocol::MAX_ATTACHMENT_BYTES))
+            .bearer_auth(token)
+            .send()
+            .await;
+        let resp = check(resp, Endpoint::Authenticated).await?;
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        if blob_sha256(&bytes) != sha256 {
+            return Err(DeskError::new(
+                DeskErrorCode::BadResponse,
+                format!("the server's copy of blob {sha256} is not that blob"),
+            ));
+        }
+        Ok(bytes.to_vec())
     }
 }
 

@@ -171,7 +171,7 @@ async fn a_full_resync_replaces_the_server_state_and_keeps_the_outbox() {
         ]
     );
     let queued: Vec<Uuid> = store
-        .pending_batch(10)
+        .pending_batch(10, "staff-1")
         .await
         .unwrap()
         .iter()
@@ -328,8 +328,12 @@ async fn a_second_refusal_right_after_a_resync_stops_syncing_until_staff_retry()
     // Polls every 20 ms: a loop would show at once.
     let engine = SyncEngine::start(
         store.clone(),
+        frontdesk_desk_core::blobs::BlobStore::open(dir.path()).unwrap(),
         api,
-        "token".into(),
+        frontdesk_desk_core::sync::Credentials {
+            token: "token".into(),
+            staff_id: "staff-1".into(),
+        },
         handles.clone(),
         Duration::from_millis(20),
     );

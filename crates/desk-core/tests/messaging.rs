@@ -154,7 +154,7 @@ async fn state_of(store: &Store, id: &str) -> Option<MessageState> {
 
 async fn queued(store: &Store) -> Vec<MutationBody> {
     store
-        .pending_batch(1_000)
+        .pending_batch(1_000, ME)
         .await
         .unwrap()
         .into_iter()

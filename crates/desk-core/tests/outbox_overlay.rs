@@ -109,7 +109,7 @@ async fn a_queued_write_shows_at_once_and_counts() {
         (counts.queued, counts.oldest_queued_ms, counts.rejected),
         (1, Some(100), 0)
     );
-    assert_eq!(store.pending_batch(10).await.unwrap(), vec![m]);
+    assert_eq!(store.pending_batch(10, "staff-1").await.unwrap(), vec![m]);
 }
 
 #[tokio::test]
@@ -186,7 +186,7 @@ async fn an_acknowledged_write_stays_until_its_echo_is_pulled() {
         vec![("i1".into(), "mine".into(), false)]
     );
     assert_eq!(store.outbox_counts().await.unwrap().queued, 0);
-    assert!(store.pending_batch(10).await.unwrap().is_empty());
+    assert!(store.pending_batch(10, "staff-1").await.unwrap().is_empty());
     // The echo arrives: the server's row takes over and the outbox row is gone.
     let mut echoed = server_instruction("i1", "mine");
     echoed.updated_by = "staff-me".into();
@@ -227,7 +227,7 @@ async fn an_echo_settles_a_write_whose_push_answer_was_lost() {
         .await
         .unwrap();
     assert!(
-        store.pending_batch(10).await.unwrap().is_empty(),
+        store.pending_batch(10, "staff-1").await.unwrap().is_empty(),
         "not pushed again"
     );
     assert!(store.overlay().await.unwrap().is_empty());
@@ -315,7 +315,7 @@ async fn the_queue_keeps_its_order_and_survives_reopening() {
     }
     let store = Store::open(&path).await.unwrap();
     let queued: Vec<Uuid> = store
-        .pending_batch(500)
+        .pending_batch(500, "staff-1")
         .await
         .unwrap()
         .into_iter()
@@ -323,7 +323,7 @@ async fn the_queue_keeps_its_order_and_survives_reopening() {
         .collect();
     assert_eq!(queued, made);
     let ids: Vec<_> = store
-        .pending_batch(3)
+        .pending_batch(3, "staff-1")
         .await
         .unwrap()
         .into_iter()
@@ -363,4 +363,79 @@ async fn writes_and_pulls_at_the_same_time_never_see_a_locked_database() {
     puller.await.unwrap();
     assert_eq!(store.outbox_counts().await.unwrap().queued, 200);
     assert_eq!(store.sync_cursor().await.unwrap().0, 201);
+}
+
+/// Signs `staff_id` in as the desk does (the setting the outbox stamps writes from).
+async fn sign_in_as(store: &Store, staff_id: &str) {
+    let signed_in = serde_json::json!({
+        "staff": {"id": staff_id, "building_id": "b1", "name": staff_id, "email": format!("{staff_id}@b1.test"), "role": "doorman", "disabled": false},
+        "building": {"id": "b1", "name": "B1"},
+        "expires_at_ms": i64::MAX,
+    });
+    store
+        .set_setting("signed_in", Some(&signed_in))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn each_write_waits_for_the_staff_member_who_made_it() {
+    let (_dir, store) = store_with_unit().await;
+    // A write from before authors were recorded (nobody signed in).
+    let legacy = store
+        .save_instruction(Some("legacy".into()), unit_target(), "legacy", 1)
+        .await
+        .unwrap();
+    sign_in_as(&store, "alice").await;
+    let alice_1 = store
+        .save_instruction(Some("shared".into()), unit_target(), "alice on shared", 2)
+        .await
+        .unwrap();
+    let alice_2 = store
+        .save_instruction(Some("alice-own".into()), unit_target(), "alice alone", 3)
+        .await
+        .unwrap();
+    sign_in_as(&store, "bob").await;
+    let bob_1 = store
+        .save_instruction(Some("bob-own".into()), unit_target(), "bob alone", 4)
+        .await
+        .unwrap();
+    // Bob edits what Alice's waiting write is about: it has to wait for hers.
+    let bob_2 = store
+        .save_instruction(Some("shared".into()), unit_target(), "bob on shared", 5)
+        .await
+        .unwrap();
+
+    let ids = |batch: Vec<frontdesk_protocol::Mutation>| -> Vec<Uuid> {
+        batch.into_iter().map(|m| m.id).collect()
+    };
+    assert_eq!(
+        ids(store.pending_batch(100, "bob").await.unwrap()),
+        vec![legacy.id, bob_1.id]
+    );
+    assert_eq!(
+        ids(store.pending_batch(100, "alice").await.unwrap()),
+        vec![legacy.id, alice_1.id, alice_2.id]
+    );
+    // The Sync panel lists everyone's, saying whose.
+    let items = store.outbox_items().await.unwrap();
+    let authors: Vec<Option<&str>> = items.iter().map(|i| i.queued_by.as_deref()).collect();
+    assert_eq!(
+        authors,
+        vec![None, Some("alice"), Some("alice"), Some("bob"), Some("bob")]
+    );
+
+    // Once Alice's write on the shared record is through, Bob's follows it.
+    store
+        .record_push_results(&[MutationResult {
+            id: alice_1.id,
+            outcome: MutationOutcome::Applied { seq: 10 },
+            duplicate: false,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(store.pending_batch(100, "bob").await.unwrap()),
+        vec![legacy.id, bob_1.id, bob_2.id]
+    );
 }

@@ -237,7 +237,10 @@ async fn run(ops: Vec<Op>) {
                 writes.push((m, Expect::Pending));
             }
             Op::Push { max, answer_lost } => {
-                let batch = store.pending_batch(u32::from(max)).await.unwrap();
+                let batch = store
+                    .pending_batch(u32::from(max), "staff-1")
+                    .await
+                    .unwrap();
                 let results: Vec<MutationResult> = batch.iter().map(|m| server.apply(m)).collect();
                 if !answer_lost {
                     store.record_push_results(&results).await.unwrap();
@@ -302,7 +305,7 @@ async fn run(ops: Vec<Op>) {
             server.head()
         );
         let pending: Vec<Uuid> = store
-            .pending_batch(1_000)
+            .pending_batch(1_000, "staff-1")
             .await
             .unwrap()
             .iter()
@@ -349,7 +352,7 @@ async fn run(ops: Vec<Op>) {
 
     // Drain: push everything (answers arrive), pull everything.
     loop {
-        let batch = store.pending_batch(100).await.unwrap();
+        let batch = store.pending_batch(100, "staff-1").await.unwrap();
         if batch.is_empty() {
             break;
         }

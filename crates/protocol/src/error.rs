@@ -16,6 +16,12 @@ pub enum ErrorCode {
     NotFound,
     RateLimited,
     PayloadTooLarge,
+    /// 415 on `PUT /v1/blobs/{sha256}`: the content is not of a type attachments may
+    /// have (see `sniff_content_type`).
+    UnsupportedMediaType,
+    /// 422 on `PUT /v1/blobs/{sha256}`: the body's SHA-256 is not the name it was put
+    /// under.
+    DigestMismatch,
     /// 410 on `GET /v1/sync/pull`: the server no longer serves changes after this
     /// cursor (its log was compacted past it, or the cursor is ahead of the building's
     /// head). Pull from 0 instead: a full resync.

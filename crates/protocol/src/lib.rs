@@ -6,6 +6,7 @@
 //! carry exactly and both languages handle without a date library.
 
 pub mod auth;
+pub mod blobs;
 pub mod directory;
 pub mod error;
 pub mod instructions;
@@ -17,6 +18,7 @@ pub mod sync;
 pub mod ws;
 
 pub use auth::*;
+pub use blobs::*;
 pub use directory::*;
 pub use error::*;
 pub use instructions::*;

@@ -28,6 +28,10 @@ pub enum Error {
     RateLimited { retry_after_secs: u64 },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    DigestMismatch(String),
     /// The desk's pull cursor is one this log no longer serves (see
     /// `changelog::read_page_for_cursor`): 410, and the desk reloads from 0.
     #[error("{0}")]
@@ -70,6 +74,13 @@ impl Error {
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             Self::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
+            }
+            Self::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            Self::DigestMismatch(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::DigestMismatch)
             }
             Self::CursorExpired(_) => (StatusCode::GONE, ErrorCode::CursorExpired),
             Self::Database(_) | Self::Migration(_) | Self::Internal(_) => {

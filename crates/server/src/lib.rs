@@ -7,6 +7,7 @@
 
 pub mod audience;
 pub mod auth;
+pub mod blobs;
 pub mod changelog;
 pub mod cli;
 pub mod compaction;
@@ -37,7 +38,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -48,8 +49,8 @@ pub use error::{Error, Result};
 use fanout::Hub;
 use shutdown::Shutdown;
 
-/// Largest request body accepted (JSON bodies are small; attachments will have their own
-/// route and limit).
+/// Largest request body accepted (JSON bodies are small; attachments have their own
+/// routes and limit, [`blobs::BLOB_BODY_LIMIT`]).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// Knobs of a running server. `Default` is what `serve` uses unless told otherwise.
@@ -150,7 +151,26 @@ pub async fn build_app(state: AppState) -> App {
             "/conversations/{id}/messages",
             get(messaging::routes::history),
         )
-        .route("/openapi.json", get(openapi::openapi_json));
+        .route("/openapi.json", get(openapi::openapi_json))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(
+            BODY_LIMIT_BYTES,
+            reject_declared_oversize,
+        ));
+    // Attachments are larger than any JSON body: their routes alone take that much.
+    let blob_routes = Router::new()
+        .route(
+            "/blobs/{sha256}",
+            put(blobs::put_blob)
+                .get(blobs::get_blob)
+                .head(blobs::head_blob),
+        )
+        .layer(DefaultBodyLimit::max(blobs::BLOB_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            blobs::BLOB_BODY_LIMIT,
+            reject_declared_oversize,
+        ));
+    let v1 = v1.merge(blob_routes);
     state
         .hub
         .spawn_poll(state.config.fanout_poll_interval, state.shutdown.listener());
@@ -188,8 +208,6 @@ pub async fn build_app(state: AppState) -> App {
         .route("/healthz", get(health::healthz))
         .nest(frontdesk_protocol::API_PREFIX, v1)
         .fallback(|| async { Error::NotFound("no such route".into()) })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(middleware::from_fn(reject_declared_oversize))
         .layer(
             // One span and one line per request at INFO; headers stay out of the logs
             // because they carry bearer tokens.
@@ -201,19 +219,21 @@ pub async fn build_app(state: AppState) -> App {
     App { router, shutdown }
 }
 
-/// Refuses a body whose declared length is over the limit before reading any of it.
-/// Bodies without a length (chunked) are cut off by `DefaultBodyLimit` while reading.
-async fn reject_declared_oversize(request: Request, next: Next) -> Response {
+/// Refuses a body whose declared length is over the routes' `limit` before reading any
+/// of it. Bodies without a length (chunked) are cut off while reading (by
+/// `DefaultBodyLimit`, or the blob upload's own reader).
+async fn reject_declared_oversize(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT_BYTES as u64) {
-        return Error::PayloadTooLarge {
-            limit: BODY_LIMIT_BYTES,
-        }
-        .into_response();
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Error::PayloadTooLarge { limit }.into_response();
     }
     next.run(request).await
 }

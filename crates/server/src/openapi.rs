@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
         crate::sync_routes::push,
         crate::ws::upgrade,
         crate::messaging::routes::history,
+        crate::blobs::put_blob,
+        crate::blobs::head_blob,
+        crate::blobs::get_blob,
         openapi_json,
     ),
     components(schemas(
@@ -54,6 +57,7 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::Reaction,
         frontdesk_protocol::Receipt,
         frontdesk_protocol::ConversationPref,
+        frontdesk_protocol::BlobInfo,
         crate::health::Health,
     )),
     modifiers(&BearerAuth),
@@ -61,6 +65,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Staff sign-in"),
         (name = "sync", description = "The building change log and the desks' writes"),
         (name = "messaging", description = "Staff conversations (their writes are sync mutations)"),
+        (name = "blobs", description = "Attachment content, named by its SHA-256"),
         (name = "meta", description = "Health and API description"),
     )
 )]

@@ -63,6 +63,8 @@ const DESK_ERROR_CODES: ReadonlySet<string> = new Set<DeskErrorCode>([
   "cursor_expired",
   "print_failed",
   "resync_failed",
+  "attachment_too_large",
+  "attachment_type",
   "storage",
   "internal",
 ]);

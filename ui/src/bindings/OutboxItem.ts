@@ -10,4 +10,13 @@ export type OutboxItem = { mutation: Mutation, state: OutboxState, reject_code: 
 /**
  * Pushes tried so far and the last failure, while it waits.
  */
-attempts: number, last_error: string | null, };
+attempts: number, last_error: string | null, 
+/**
+ * The staff member who made it here (None for writes queued before this was
+ * recorded). Only their own session sends it.
+ */
+queued_by: string | null, 
+/**
+ * Their name, as the local directory has it.
+ */
+queued_by_name: string | null, };

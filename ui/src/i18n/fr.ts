@@ -180,6 +180,8 @@ export const fr: Messages = {
     resync_failed:
       "Le serveur a refusé les données de ce poste même après un rechargement. Appuyez sur Synchroniser pour réessayer; si l'erreur persiste, appelez la gestion de l'immeuble.",
     print_failed: "L'étiquette ne s'est pas imprimée. Le colis est enregistré; réimprimez l'étiquette quand l'imprimante sera prête.",
+    attachment_too_large: "Ce fichier est trop volumineux pour être joint (10 Mo au plus).",
+    attachment_type: "Ce type de fichier ne peut pas être joint. Joignez une photo (PNG, JPEG, GIF, WebP), un PDF ou un fichier texte.",
     storage: "Frontdesk n'a pas pu lire ou écrire ses données sur cet ordinateur.",
     internal: "Une erreur interne s'est produite dans Frontdesk.",
     details: "Détails : {{message}}",
@@ -525,6 +527,8 @@ export const fr: Messages = {
     targetUnit: "l'unité {{id}}",
     targetResident: "le résident {{id}}",
     madeAt: "Faite le {{when}}",
+    queuedByOther: "Faite par {{name}}",
+    queuedByOtherWaiting: "Faite par {{name}} : envoyée quand cette personne se reconnectera à ce poste",
     statePending: "En attente",
     stateRejected: "Refusée",
     stateAcked: "Envoyée",

@@ -185,6 +185,8 @@ export function outboxItem(mutationId: string, body: MutationBody, more: Partial
     reject_reason: null,
     attempts: 0,
     last_error: null,
+    queued_by: null,
+    queued_by_name: null,
     ...more,
   };
 }

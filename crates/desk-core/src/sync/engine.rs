@@ -20,6 +20,8 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::live::{self, Live, LiveLinks};
 use super::status::{ConnectionState, SyncStatus};
+use super::uploads::{self, Uploaded};
+use crate::blobs::BlobStore;
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::server_api::ServerApi;
 use crate::store::Store;
@@ -59,6 +61,15 @@ pub struct SyncHandles {
     pub changed: broadcast::Sender<Changed>,
 }
 
+/// The session an engine syncs with: its token, and whose writes it sends.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub token: String,
+    /// The signed-in staff member: only their queued writes are pushed (see
+    /// [`Store::pending_batch`]).
+    pub staff_id: String,
+}
+
 /// The running sync tasks (puller and live connection). Dropping it stops them.
 pub struct SyncEngine {
     wake: Arc<Notify>,
@@ -80,11 +91,13 @@ impl Drop for SyncEngine {
 impl SyncEngine {
     pub fn start(
         store: Store,
+        blobs: BlobStore,
         api: ServerApi,
-        token: String,
+        credentials: Credentials,
         handles: SyncHandles,
         poll_interval: Duration,
     ) -> Self {
+        let Credentials { token, staff_id } = credentials;
         let wake = Arc::new(Notify::new());
         let nudge = Arc::new(Notify::new());
         let reconnect_now = Arc::new(Notify::new());
@@ -110,8 +123,10 @@ impl SyncEngine {
         let (staff_retry, staff_retries) = watch::channel(0);
         let worker = Worker {
             store,
+            blobs,
             api,
             token,
+            staff_id,
             handles,
             poll_interval,
             backoff: Backoff::default(),
@@ -161,8 +176,10 @@ struct ResyncGuard {
 
 struct Worker {
     store: Store,
+    blobs: BlobStore,
     api: ServerApi,
     token: String,
+    staff_id: String,
     handles: SyncHandles,
     poll_interval: Duration,
     backoff: Backoff,
@@ -264,17 +281,45 @@ impl Worker {
         }
     }
 
-    /// Sends the outbox in order until it is empty. A mutation the server refuses is
-    /// marked rejected and the rest go on; a transport failure stops the round (the
-    /// caller retries with backoff) and nothing is lost or reordered.
+    /// Sends the outbox in order until it is empty (the signed-in staff member's
+    /// writes). A mutation the server refuses is marked rejected and the rest go on; a
+    /// transport failure stops the round (the caller retries with backoff) and nothing
+    /// is lost or reordered.
+    ///
+    /// The attachments of the messages in a batch are uploaded first: a message never
+    /// reaches the server before its files. A failed upload stops the push at its
+    /// message (those before it still go); one the server refuses for good rejects the
+    /// message with the server's reason.
     async fn push_pending(&self) -> DeskResult<()> {
         let mut batch_size = PUSH_BATCH;
         loop {
-            let mut batch = self.store.pending_batch(batch_size).await?;
+            let mut batch = self.store.pending_batch(batch_size, &self.staff_id).await?;
             if batch.is_empty() {
                 return Ok(());
             }
             fit_in_one_push(&mut batch);
+            let stopped = match uploads::prepare(&self.blobs, &self.api, &self.token, &batch).await
+            {
+                Uploaded::All => None,
+                Uploaded::Refused { id, reason } => {
+                    tracing::warn!(mutation = %id, "an attachment was refused: {reason}");
+                    self.store
+                        .reject_mutation(id, RejectCode::Invalid, &reason)
+                        .await?;
+                    self.notify_outbox_changed();
+                    // The next batch is read again without it.
+                    continue;
+                }
+                Uploaded::StoppedAt(index, e) => {
+                    let ids: Vec<_> = batch[index..].iter().map(|m| m.id).collect();
+                    self.store.record_push_failure(&ids, &e.message).await?;
+                    batch.truncate(index);
+                    Some(e)
+                }
+            };
+            if batch.is_empty() {
+                return Err(stopped.expect("an empty batch stopped at its first upload"));
+            }
             let started = std::time::Instant::now();
             match self.api.push(&self.token, &batch).await {
                 Ok(answer) => {
@@ -286,9 +331,10 @@ impl Worker {
                         recorded = ?started.elapsed() - answered,
                         "pushed"
                     );
-                    self.notify(Changed::Outbox);
-                    self.notify(Changed::Instructions);
-                    self.notify(Changed::Packages);
+                    self.notify_outbox_changed();
+                    if let Some(e) = stopped {
+                        return Err(e);
+                    }
                 }
                 // The request as a whole was refused (too large, malformed): find the
                 // culprit by sending one at a time, and reject only it.
@@ -300,9 +346,7 @@ impl Worker {
                     self.store
                         .reject_mutation(batch[0].id, RejectCode::Invalid, &e.message)
                         .await?;
-                    self.notify(Changed::Outbox);
-                    self.notify(Changed::Instructions);
-                    self.notify(Changed::Packages);
+                    self.notify_outbox_changed();
                 }
                 Err(e) => {
                     let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
@@ -455,6 +499,12 @@ impl Worker {
         let connection = self.handles.status.borrow().connection.clone();
         self.publish(connection).await;
         Ok(first)
+    }
+
+    fn notify_outbox_changed(&self) {
+        self.notify(Changed::Outbox);
+        self.notify(Changed::Instructions);
+        self.notify(Changed::Packages);
     }
 
     fn notify(&self, what: Changed) {

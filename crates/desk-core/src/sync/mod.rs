@@ -4,6 +4,7 @@ pub mod backoff;
 pub mod engine;
 pub mod live;
 pub mod status;
+mod uploads;
 
-pub use engine::{Changed, SyncEngine, SyncHandles};
+pub use engine::{Changed, Credentials, SyncEngine, SyncHandles};
 pub use status::{ConnectionState, SyncStatus};

@@ -164,7 +164,14 @@ export function AppShell(props: AppShellProps) {
         onStatus={props.onStatus}
         onOpenSync={() => setSyncOpen(true)}
       />
-      {syncOpen && <SyncPanel status={status} onStatus={props.onStatus} onClose={() => setSyncOpen(false)} />}
+      {syncOpen && (
+        <SyncPanel
+          status={status}
+          onStatus={props.onStatus}
+          currentStaffId={signedIn.staff.id}
+          onClose={() => setSyncOpen(false)}
+        />
+      )}
     </div>
   );
 }

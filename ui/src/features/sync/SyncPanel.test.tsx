@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { OutboxItem } from "@/bindings/OutboxItem";
-import { bootstrap, outboxItem, status } from "@/test/fixtures";
+import { bootstrap, outboxItem, signedIn, status } from "@/test/fixtures";
 import { renderSignedInApp } from "@/test/render";
 import { tauriMock } from "@/test/tauri";
 
@@ -68,6 +68,26 @@ describe("sync panel", () => {
 
     expect(del).toHaveTextContent("Delete instruction ins-7");
     expect(within(del!).getByTestId("outbox-attempts")).toHaveTextContent("Not tried yet");
+  });
+
+  it("says who made a change queued by someone else at this desk, and that it waits for them", async () => {
+    const theirs = outboxItem("m-9", { kind: "instruction_delete", payload: { id: "ins-9" } }, {
+      queued_by: "0190a0b0-0000-7000-8000-0000000000bb",
+      queued_by_name: "Paul Gagnon",
+    });
+    const mine = outboxItem("m-10", { kind: "instruction_delete", payload: { id: "ins-10" } }, {
+      queued_by: signedIn.staff.id,
+      queued_by_name: signedIn.staff.name,
+    });
+    const { user } = await renderWithOutbox([theirs, mine, PENDING_DELETE]);
+    await user.click(screen.getByTestId("status-queued"));
+    await waitFor(() => expect(outboxRows()).toHaveLength(3));
+    const [other, own, legacy] = outboxRows();
+    expect(within(other!).getByTestId("outbox-queued-by")).toHaveTextContent(
+      "Made by Paul Gagnon: sent when they sign in at this desk again",
+    );
+    expect(within(own!).queryByTestId("outbox-queued-by")).not.toBeInTheDocument();
+    expect(within(legacy!).queryByTestId("outbox-queued-by")).not.toBeInTheDocument();
   });
 
   it("dismisses a refused write and shows the list again", async () => {

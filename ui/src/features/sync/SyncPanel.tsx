@@ -79,9 +79,12 @@ export interface SyncPanelProps {
   /** The sync status, for the full-resync notes; none shown without it. */
   status?: SyncStatus;
   onStatus?: (status: SyncStatus) => void;
+  /** Who is signed in: a change someone else queued here says whose it is (it waits
+   * for them to sign in at this desk again). */
+  currentStaffId?: string;
 }
 
-export function SyncPanel({ onClose, status, onStatus }: SyncPanelProps) {
+export function SyncPanel({ onClose, status, onStatus, currentStaffId }: SyncPanelProps) {
   const { t } = useTranslation();
   const [dismissError, setDismissError] = useState<DeskError | null>(null);
   const [dismissing, setDismissing] = useState<string | null>(null);
@@ -193,6 +196,7 @@ export function SyncPanel({ onClose, status, onStatus }: SyncPanelProps) {
                 <OutboxRow
                   key={item.mutation.id}
                   item={item}
+                  currentStaffId={currentStaffId}
                   dismissing={dismissing === item.mutation.id}
                   onDismiss={() => void dismiss(item.mutation.id)}
                 />
@@ -208,7 +212,13 @@ export function SyncPanel({ onClose, status, onStatus }: SyncPanelProps) {
             </h3>
             <ul className="space-y-2">
               {waiting.map((item) => (
-                <OutboxRow key={item.mutation.id} item={item} dismissing={false} onDismiss={() => {}} />
+                <OutboxRow
+                  key={item.mutation.id}
+                  item={item}
+                  currentStaffId={currentStaffId}
+                  dismissing={false}
+                  onDismiss={() => {}}
+                />
               ))}
             </ul>
           </section>
@@ -268,10 +278,12 @@ function ResyncNotes({ status, onStatus }: { status: SyncStatus; onStatus?: (sta
 
 function OutboxRow({
   item,
+  currentStaffId,
   dismissing,
   onDismiss,
 }: {
   item: OutboxItem;
+  currentStaffId?: string;
   dismissing: boolean;
   onDismiss: () => void;
 }) {
@@ -296,6 +308,13 @@ function OutboxRow({
         <Badge variant={isRejected ? "destructive" : "warning"}>{stateLabel}</Badge>
       </div>
       <p className="text-xs text-muted-foreground">{t("sync.madeAt", { when: made })}</p>
+      {item.queued_by !== null && currentStaffId !== undefined && item.queued_by !== currentStaffId && (
+        <p className="text-xs text-muted-foreground" data-testid="outbox-queued-by">
+          {item.state === "pending"
+            ? t("sync.queuedByOtherWaiting", { name: item.queued_by_name ?? item.queued_by })
+            : t("sync.queuedByOther", { name: item.queued_by_name ?? item.queued_by })}
+        </p>
+      )}
       {item.state === "pending" && (
         <p className="text-xs text-muted-foreground" data-testid="outbox-attempts">
           {t("sync.attempts", { count: item.attempts })}
