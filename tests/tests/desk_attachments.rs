@@ -4,10 +4,10 @@
 //! file can never be sent is refused at its desk with the reason, without the message
 //! reaching the server.
 //!
-//! This server does not take messages yet (branch msg-server): it answers every
-//! `message_send` "rejected, this server does not take messages yet". That answer is
-//! what shows the message was pushed; the blob on the server shows it was uploaded,
-//! and a refused upload leaves no trace of the message on the server.
+//! The messages go to a real conversation the desk opened, so the server applies them:
+//! the echo settling the outbox row shows the message was pushed and accepted, the
+//! blob on the server shows it was uploaded first, and a refused upload leaves no trace
+//! of the message on the server.
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,8 +27,6 @@ use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(60);
 const CONCIERGE: (&str, &str) = ("concierge@lofts-des-arts.demo", "concierge-demo");
-/// What this server answers every message for now.
-const NO_MESSAGES_YET: &str = "does not take messages yet";
 
 fn test_timeouts() -> Timeouts {
     Timeouts {
@@ -47,12 +45,27 @@ async fn desk_at(dir: &Path, server: &str, timeouts: Timeouts) -> anyhow::Result
     Ok(desk)
 }
 
-/// Queues a message with `attachments` as the messaging screen will, through the
-/// outbox, and wakes the pusher. Returns the mutation id.
-async fn queue_message(desk: &Desk, attachments: &[Attachment]) -> anyhow::Result<Uuid> {
+/// Opens the direct conversation with another staff member, as the messaging screen does.
+async fn conversation(desk: &Desk) -> anyhow::Result<String> {
+    let other = desk
+        .staff_directory()
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no colleague to write to in the demo"))?;
+    Ok(desk.start_conversation(vec![other.id], None).await?)
+}
+
+/// Queues a message with `attachments` in `conversation_id` through the outbox (so
+/// the test holds its mutation id), and wakes the pusher. Returns the mutation id.
+async fn queue_message(
+    desk: &Desk,
+    conversation_id: &str,
+    attachments: &[Attachment],
+) -> anyhow::Result<Uuid> {
     let body = MutationBody::MessageSend(MessageSend {
         id: Uuid::now_v7().to_string(),
-        conversation_id: "dm-00000000000000000000000000000000".into(),
+        conversation_id: conversation_id.to_owned(),
         text: "Colis abîmé, photo jointe".into(),
         attachments: attachments
             .iter()
@@ -75,6 +88,24 @@ async fn outbox_item(desk: &Desk, id: Uuid) -> anyhow::Result<OutboxItem> {
         .into_iter()
         .find(|i| i.mutation.id == id)
         .ok_or_else(|| anyhow::anyhow!("mutation {id} is not in the outbox"))
+}
+
+/// Waits until the server has applied the message (its echo settles the outbox row).
+async fn accepted(desk: &Desk, id: Uuid) -> anyhow::Result<()> {
+    eventually("the message to be applied", WAIT, || async {
+        match outbox_item(desk, id).await {
+            Err(_) => Ok(Some(())),
+            Ok(item) => {
+                anyhow::ensure!(
+                    item.state != OutboxState::Rejected,
+                    "refused: {:?}",
+                    item.reject_reason
+                );
+                Ok(None)
+            }
+        }
+    })
+    .await
 }
 
 /// Waits until the message is refused, and returns the reason.
@@ -138,13 +169,9 @@ async fn attachments_are_uploaded_before_their_message_is_pushed() -> anyhow::Re
     assert_eq!(photo.name, "colis.png");
     assert_eq!(photo.content_type, "image/png");
     assert_eq!(note.content_type, "text/plain");
-    let id = queue_message(&desk, &[photo.clone(), note.clone()]).await?;
-
-    let reason = refusal(&desk, id).await?;
-    assert!(
-        reason.contains(NO_MESSAGES_YET),
-        "pushed, and answered: {reason}"
-    );
+    let chat = conversation(&desk).await?;
+    let id = queue_message(&desk, &chat, &[photo.clone(), note.clone()]).await?;
+    accepted(&desk, id).await?;
     let token = login(&server.url, CONCIERGE).await?;
     for attachment in [&photo, &note] {
         let (status, bytes) = server_blob(&server.url, &token, &attachment.sha256).await?;
@@ -157,8 +184,8 @@ async fn attachments_are_uploaded_before_their_message_is_pushed() -> anyhow::Re
     }
 
     // The same files in a second message: already there, nothing is stored again.
-    let again = queue_message(&desk, std::slice::from_ref(&photo)).await?;
-    assert!(refusal(&desk, again).await?.contains(NO_MESSAGES_YET));
+    let again = queue_message(&desk, &chat, std::slice::from_ref(&photo)).await?;
+    accepted(&desk, again).await?;
     assert_eq!(server_rows(&database, &photo.sha256, again).await?, (1, 1));
 
     // A desk that lost its copy reads it back from the server.
@@ -182,8 +209,13 @@ async fn an_upload_lost_on_the_network_is_sent_again_and_stored_once() -> anyhow
 
     // Large enough that it cannot go through in one TCP write.
     let photo = desk.attach_file(png(8 * 1024 * 1024), "scan.png").await?;
+    let chat = conversation(&desk).await?;
+    eventually("the conversation to be opened", WAIT, || async {
+        Ok((desk.status().queued == 0).then_some(()))
+    })
+    .await?;
     proxy.set(Fault::Blackhole);
-    let id = queue_message(&desk, std::slice::from_ref(&photo)).await?;
+    let id = queue_message(&desk, &chat, std::slice::from_ref(&photo)).await?;
     eventually("an attempt to fail", WAIT, || async {
         let item = outbox_item(&desk, id).await?;
         Ok((item.attempts >= 1 && item.last_error.is_some()).then_some(()))
@@ -202,8 +234,7 @@ async fn an_upload_lost_on_the_network_is_sent_again_and_stored_once() -> anyhow
     );
 
     proxy.set(Fault::None);
-    let reason = refusal(&desk, id).await?;
-    assert!(reason.contains(NO_MESSAGES_YET), "{reason}");
+    accepted(&desk, id).await?;
     assert_eq!(server_rows(&database, &photo.sha256, id).await?, (1, 1));
     let token = login(&server.url, CONCIERGE).await?;
     let (status, bytes) = server_blob(&server.url, &token, &photo.sha256).await?;
@@ -240,9 +271,10 @@ async fn a_message_whose_file_cannot_be_sent_is_refused_at_its_desk() -> anyhow:
         size: elf.len() as u64,
     };
     // Queued behind it, an ordinary write still goes through.
-    let refused = queue_message(&desk, &[smuggled]).await?;
+    let chat = conversation(&desk).await?;
+    let refused = queue_message(&desk, &chat, &[smuggled]).await?;
     let fine = desk.attach_file(png(1000), "ok.png").await?;
-    let after = queue_message(&desk, std::slice::from_ref(&fine)).await?;
+    let after = queue_message(&desk, &chat, std::slice::from_ref(&fine)).await?;
 
     let reason = refusal(&desk, refused).await?;
     assert!(
@@ -252,7 +284,7 @@ async fn a_message_whose_file_cannot_be_sent_is_refused_at_its_desk() -> anyhow:
     let item = outbox_item(&desk, refused).await?;
     assert_eq!(item.reject_code, Some(RejectCode::Invalid));
     assert_eq!(server_rows(&database, &sha256, refused).await?, (0, 0));
-    assert!(refusal(&desk, after).await?.contains(NO_MESSAGES_YET));
+    accepted(&desk, after).await?;
 
     // A file gone from the desk (and never uploaded) can never be sent either.
     let gone = Attachment {
@@ -261,17 +293,16 @@ async fn a_message_whose_file_cannot_be_sent_is_refused_at_its_desk() -> anyhow:
         content_type: "application/pdf".into(),
         size: 26,
     };
-    let lost = queue_message(&desk, std::slice::from_ref(&gone)).await?;
+    let lost = queue_message(&desk, &chat, std::slice::from_ref(&gone)).await?;
     let reason = refusal(&desk, lost).await?;
     assert!(reason.contains("no longer on this desk"), "{reason}");
     assert_eq!(server_rows(&database, &gone.sha256, lost).await?, (0, 0));
     Ok(())
 }
 
-/// Needs the server to take messages (branch msg-server): then a message with an
-/// attachment arrives at its other participant's desk, which fetches the file.
+/// A message with an attachment arrives at its other participant's desk, which fetches
+/// the file (the server lets a participant read what their conversation attaches).
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the messaging tables and message_send on the server (branch msg-server)"]
 async fn a_message_with_an_attachment_arrives_with_its_file() -> anyhow::Result<()> {
     use frontdesk_protocol::{ConversationCreate, ConversationKind, direct_conversation_id};
     const SECURITY: (&str, &str) = ("security@lofts-des-arts.demo", "security-demo");

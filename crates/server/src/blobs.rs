@@ -187,6 +187,21 @@ enum Content {
 /// exist (`0007_messaging.sql`), a participant of a conversation with a message that
 /// refers to the blob may read it too, a participant who left only if the message
 /// came before they left; docs/blobs.md gives the clause.
+/// Who may read blob `$2` of building `$1`: its uploader `$3`, or a participant of a
+/// conversation with a message that attaches it; one who left reads only what was
+/// attached before they left (a deleted message attaches nothing any more).
+macro_rules! readable_where {
+    () => {
+        "WHERE b.building_id = $1 AND b.sha256 = $2 AND (b.uploaded_by = $3 OR EXISTS ( \
+         SELECT 1 FROM message_attachments a \
+         JOIN messages m ON m.id = a.message_id \
+         JOIN conversations c ON c.id = m.conversation_id \
+         JOIN conversation_participants p ON p.conversation_id = m.conversation_id \
+         WHERE a.sha256 = b.sha256 AND c.building_id = b.building_id AND p.staff_id = $3 \
+         AND (p.left_at_ms IS NULL OR m.committed_at_ms <= p.left_at_ms)))"
+    };
+}
+
 async fn readable_blob(
     conn: &mut AnyConnection,
     caller: &AuthStaff,
@@ -195,12 +210,16 @@ async fn readable_blob(
 ) -> Result<Option<StoredBlob>> {
     let sql = match content {
         Content::With => {
-            "SELECT b.sha256, b.size, b.content_type, b.data FROM blobs b \
-             WHERE b.building_id = $1 AND b.sha256 = $2 AND b.uploaded_by = $3"
+            concat!(
+                "SELECT b.sha256, b.size, b.content_type, b.data FROM blobs b ",
+                readable_where!()
+            )
         }
         Content::Without => {
-            "SELECT b.sha256, b.size, b.content_type FROM blobs b \
-             WHERE b.building_id = $1 AND b.sha256 = $2 AND b.uploaded_by = $3"
+            concat!(
+                "SELECT b.sha256, b.size, b.content_type FROM blobs b ",
+                readable_where!()
+            )
         }
     };
     let row = sqlx::query(sql)

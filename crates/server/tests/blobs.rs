@@ -629,13 +629,11 @@ async fn participants_read_what_their_conversations_attach(backend: Backend) {
 
 mod participants_read_what_their_conversations_attach {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs the messaging tables (branch msg-server)"]
     async fn sqlite() {
         super::participants_read_what_their_conversations_attach(super::common::Backend::Sqlite)
             .await
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs the messaging tables (branch msg-server)"]
     async fn postgres() {
         super::participants_read_what_their_conversations_attach(super::common::Backend::Postgres)
             .await

@@ -1227,12 +1227,10 @@ on_both_databases!(
 
 mod attachments_must_be_uploaded_blobs {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs migration 0008 (branch msg-blobs)"]
     async fn sqlite() {
         super::attachments_must_be_uploaded_blobs(crate::common::Backend::Sqlite).await
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs migration 0008 (branch msg-blobs)"]
     async fn postgres() {
         super::attachments_must_be_uploaded_blobs(crate::common::Backend::Postgres).await
     }
