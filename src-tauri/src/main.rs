@@ -90,6 +90,8 @@ fn main() -> anyhow::Result<()> {
             message_commands::get_draft,
             message_commands::unread_total,
             message_commands::staff_directory,
+            message_commands::attach_file,
+            message_commands::get_blob,
             camera_commands::list_cameras,
             camera_commands::camera_settings,
             camera_commands::set_camera_settings,

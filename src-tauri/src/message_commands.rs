@@ -4,7 +4,7 @@
 use frontdesk_desk_core::messaging::{
     ConversationDetail, ConversationQuery, ConversationSummary, MessagePage, StaffOption,
 };
-use frontdesk_desk_core::{Desk, DeskResult};
+use frontdesk_desk_core::{Desk, DeskError, DeskErrorCode, DeskResult};
 use frontdesk_protocol::{Attachment, ReactionKind};
 use tauri::State;
 
@@ -137,4 +137,40 @@ pub async fn unread_total(desk: State<'_, Desk>) -> DeskResult<u32> {
 #[tauri::command]
 pub async fn staff_directory(desk: State<'_, Desk>) -> DeskResult<Vec<StaffOption>> {
     desk.staff_directory().await
+}
+
+/// The header that carries an attached file's name, percent-encoded, beside its raw
+/// bytes (the invoke body), so a 10 MiB file is not sent as a JSON array of numbers.
+const ATTACHMENT_NAME_HEADER: &str = "x-attachment-name";
+
+/// Keeps a file for a message at this desk (checked for size and type by its content
+/// before anything is queued) and answers what the message will refer to.
+#[tauri::command]
+pub async fn attach_file(
+    desk: State<'_, Desk>,
+    request: tauri::ipc::Request<'_>,
+) -> DeskResult<Attachment> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(DeskError::new(
+            DeskErrorCode::InvalidInput,
+            "attach_file takes the file's bytes as the request body",
+        ));
+    };
+    let name = request
+        .headers()
+        .get(ATTACHMENT_NAME_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
+    desk.attach_file(bytes.clone(), &name).await
+}
+
+/// An attachment's bytes: this desk's copy, else fetched from the server and kept.
+#[tauri::command]
+pub async fn get_blob(desk: State<'_, Desk>, sha256: String) -> DeskResult<tauri::ipc::Response> {
+    desk.blob(&sha256).await.map(tauri::ipc::Response::new)
 }

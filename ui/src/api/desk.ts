@@ -2,11 +2,7 @@
 // goes through here, typed with the bindings generated from Rust (src/bindings/).
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Attachment } from "@/bindings/Attachment";
 import type { Bootstrap } from "@/bindings/Bootstrap";
-import type { ConversationDetail } from "@/bindings/ConversationDetail";
-import type { ConversationQuery } from "@/bindings/ConversationQuery";
-import type { ConversationSummary } from "@/bindings/ConversationSummary";
 import type { CameraDevice } from "@/bindings/CameraDevice";
 import type { CameraSettings } from "@/bindings/CameraSettings";
 import type { PreviewStart } from "@/bindings/PreviewStart";
@@ -16,8 +12,6 @@ import type { InstructionTarget } from "@/bindings/InstructionTarget";
 import type { CarrierOption } from "@/bindings/CarrierOption";
 import type { InstructionView } from "@/bindings/InstructionView";
 import type { LabelSettings } from "@/bindings/LabelSettings";
-import type { MessageAlert } from "@/bindings/MessageAlert";
-import type { MessagePage } from "@/bindings/MessagePage";
 import type { NewPackage } from "@/bindings/NewPackage";
 import type { PackageDetail } from "@/bindings/PackageDetail";
 import type { PackageEdit } from "@/bindings/PackageEdit";
@@ -25,7 +19,6 @@ import type { PackageQuery } from "@/bindings/PackageQuery";
 import type { PackageTransition } from "@/bindings/PackageTransition";
 import type { PackagePhoto } from "@/bindings/PackagePhoto";
 import type { PackageView } from "@/bindings/PackageView";
-import type { ReactionKind } from "@/bindings/ReactionKind";
 import type { ScanLookup } from "@/bindings/ScanLookup";
 import type { ScannerSettings } from "@/bindings/ScannerSettings";
 import type { OutboxItem } from "@/bindings/OutboxItem";
@@ -35,7 +28,6 @@ import type { ReportTable } from "@/bindings/ReportTable";
 import type { ResidentDetail } from "@/bindings/ResidentDetail";
 import type { ResidentSearch } from "@/bindings/ResidentSearch";
 import type { SignedIn } from "@/bindings/SignedIn";
-import type { StaffOption } from "@/bindings/StaffOption";
 import type { SyncStatus } from "@/bindings/SyncStatus";
 
 export type { DeskError, DeskErrorCode };
@@ -153,45 +145,6 @@ export const desk = {
   testPrint: (settings: LabelSettings) =>
     call<null>("test_print", { settings, utcOffsetMinutes: utcOffsetMinutes() }),
 
-  /** The signed-in staff member's conversations, latest activity first (search, filter). */
-  listConversations: (query: ConversationQuery) =>
-    call<ConversationSummary[]>("list_conversations", { query }),
-  /** One conversation: header, participants with their watermarks, own read watermark, draft. */
-  getConversation: (id: string) => call<ConversationDetail>("get_conversation", { id }),
-  /** A page of a thread, oldest first: before `beforeNo` (the latest, with unsent ones, when null). */
-  listMessages: (conversationId: string, beforeNo: number | null, limit?: number) =>
-    call<MessagePage>("list_messages", { conversationId, beforeNo, limit: limit ?? null }),
-  /** Opens a conversation (reuses the direct one with a single person); resolves to its id. */
-  startConversation: (participantIds: string[], title: string | null) =>
-    call<string>("start_conversation", { participantIds, title }),
-  /** Adds people to a group conversation (they get its history). */
-  addParticipants: (conversationId: string, staffIds: string[]) =>
-    call<null>("add_participants", { conversationId, staffIds }),
-  /** Leaves a conversation; what was seen stays readable. */
-  leaveConversation: (conversationId: string) => call<null>("leave_conversation", { conversationId }),
-  /** Sends a message (attachments uploaded beforehand); shown at once as `sending`. Resolves to its id. */
-  sendMessage: (conversationId: string, text: string, attachments: Attachment[] = []) =>
-    call<string>("send_message", { conversationId, text, attachments }),
-  editMessage: (id: string, text: string) => call<null>("edit_message", { id, text }),
-  deleteMessage: (id: string) => call<null>("delete_message", { id }),
-  /** Sends a `failed` message again. */
-  retryMessage: (id: string) => call<null>("retry_message", { id }),
-  /** Drops a `failed` message here. */
-  discardFailedMessage: (id: string) => call<null>("discard_failed_message", { id }),
-  setReaction: (messageId: string, reaction: ReactionKind, active: boolean) =>
-    call<null>("set_reaction", { messageId, reaction, active }),
-  /** The thread is on screen: mark everything in it read. */
-  markConversationRead: (conversationId: string) =>
-    call<null>("mark_conversation_read", { conversationId }),
-  setConversationImportant: (conversationId: string, important: boolean) =>
-    call<null>("set_conversation_important", { conversationId, important }),
-  /** Keeps the composer's text (empty text removes the draft); kept across restarts. */
-  saveDraft: (conversationId: string, text: string) => call<null>("save_draft", { conversationId, text }),
-  getDraft: (conversationId: string) => call<string | null>("get_draft", { conversationId }),
-  /** Messages from others not yet read, over all conversations (the badge). */
-  unreadTotal: () => call<number>("unread_total"),
-  /** Staff one may write to (the new-conversation picker). */
-  staffDirectory: () => call<StaffOption[]>("staff_directory"),
   /** The cameras connected now (empty: no camera found). */
   listCameras: () => call<CameraDevice[]>("list_cameras"),
   cameraSettings: () => call<CameraSettings>("camera_settings"),
@@ -225,12 +178,6 @@ export const desk = {
   /** Fires after parcels changed here or from the server: refresh the visible ones. */
   onPackagesChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("packages-changed", () => handler()),
-  /** Fires after conversations or messages changed here or from the server (states included). */
-  onMessagesChanged: (handler: () => void): Promise<UnlistenFn> =>
-    listen<null>("messages-changed", () => handler()),
-  /** Fires when a new message from someone else arrives (for a desktop notification). */
-  onMessageReceived: (handler: (alert: MessageAlert) => void): Promise<UnlistenFn> =>
-    listen<MessageAlert>("message-received", (event) => handler(event.payload)),
   /** Fires when the queue of writes changed (queued, sent, refused, dismissed). */
   onOutboxChanged: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>("outbox-changed", () => handler()),
