@@ -24,13 +24,17 @@ const BACK: Duration = Duration::from_secs(90);
 const XSS: &str =
     "<img src=x onerror=\"window.__pwned=1\"> <script>window.__pwned=2</script> <b>bold?</b>";
 
-/// Types `text` into the composer and sends it with Enter.
+/// Types `text` into the composer as a person does, then Enter. (Keys sent in one
+/// burst, as WebDriver sends them, are a barcode scanner's to the desk: a scan.)
 async fn send(app: &DeskApp, text: &str) -> anyhow::Result<()> {
     let input = app.wait_for("[data-testid=composer-input]").await?;
     input.click().await?;
-    input
-        .send_keys(&format!("{text}{}", char::from(Key::Enter)))
-        .await?;
+    for c in text.chars() {
+        input.send_keys(&c.to_string()).await?;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    input.send_keys(&char::from(Key::Enter).to_string()).await?;
     Ok(())
 }
 
@@ -41,11 +45,14 @@ async fn state_of(app: &DeskApp, text: &str) -> anyhow::Result<Option<String>> {
         .find_all(Locator::Css("[data-testid=message][data-own=true]"))
         .await?
     {
-        let body = bubble
-            .find(Locator::Css("[data-testid=message-text]"))
-            .await?;
-        if text_of(&body).await? == text {
-            return Ok(bubble.attr("data-state").await?);
+        // System messages ("… started the conversation") have no text body.
+        for body in bubble
+            .find_all(Locator::Css("[data-testid=message-text]"))
+            .await?
+        {
+            if text_of(&body).await? == text {
+                return Ok(bubble.attr("data-state").await?);
+            }
         }
     }
     Ok(None)
@@ -57,12 +64,28 @@ async fn wait_state(
     wanted: &[&str],
     within: Duration,
 ) -> anyhow::Result<String> {
-    eventually(&format!("{text:?} shown as {wanted:?}"), within, || async {
+    let shown = eventually(&format!("{text:?} shown as {wanted:?}"), within, || async {
         Ok(state_of(app, text)
             .await?
             .filter(|s| wanted.contains(&s.as_str())))
     })
-    .await
+    .await;
+    if shown.is_err() {
+        // What the screen showed instead, for the artifacts.
+        let html = app
+            .client
+            .execute(
+                "return document.querySelector('[data-testid=messages-screen]')?.outerHTML ?? document.body.outerHTML;",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let dir = artifacts::dir("e2e/desk_messaging_app");
+        let _ = std::fs::write(dir.join("failure.html"), html);
+        let _ = app.screenshot(&dir, "failure").await;
+    }
+    shown
 }
 
 #[tokio::test(flavor = "multi_thread")]

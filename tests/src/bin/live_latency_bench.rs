@@ -7,7 +7,10 @@
 //! Options: `--rate 400` writes per second in total, `--seconds 10` of measured load
 //! (after one second of warm-up), `--desks 10` real desks with their own stores,
 //! `--connections 10,200` the WebSocket connections to run with (one scenario each),
-//! `--database postgres://…` to run the server on PostgreSQL instead of SQLite.
+//! `--database postgres://…` to run the server on PostgreSQL instead of SQLite,
+//! `--messages` to write staff messages (`message_send`) instead of instructions: the
+//! writer posts in a conversation with the desks' staff member, so every change is one
+//! the server filters per connection (ranged frames), as for messaging at the desks.
 //!
 //! Every desk is a real `Desk`: its own SQLite store with durable commits, its own
 //! WebSocket and sync engine, signed in with a copy of one signed-in desk's folder
@@ -33,7 +36,8 @@ use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::server_http::{DEMO_ADMIN, login};
 use frontdesk_protocol::{
-    InstructionTarget, Mutation, MutationBody, MutationOutcome, PushRequest, PushResponse,
+    ConversationCreate, ConversationKind, InstructionTarget, MessageSend, Mutation, MutationBody,
+    MutationOutcome, PushRequest, PushResponse,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -61,18 +65,30 @@ async fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     let tmp = tempfile::tempdir()?;
     let database = arg("--database").unwrap_or_else(|| sqlite_url(tmp.path()));
+    let messages = std::env::args().any(|a| a == "--messages");
     let server = ServerProcess::start_demo(&database).await?;
 
     // One desk signs in and pulls the directory; the others start from copies of it.
     let template = tmp.path().join("template");
-    let unit = {
+    let (unit, concierge) = {
         let desk = open_desk(&template).await?;
-        desk.sign_in(&server.url, EMAIL, PASSWORD).await?;
+        let me = desk.sign_in(&server.url, EMAIL, PASSWORD).await?.staff.id;
         wait_for("first pull", || desk.status().cursor > 0).await?;
-        first_unit(&desk).await?
+        (first_unit(&desk).await?, me)
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let token = login(&server.url, DEMO_ADMIN).await?;
+    // The listeners are the desks' staff member too: every message is theirs to see.
+    let listener_token = if messages {
+        frontdesk_e2e::server_http::login(&server.url, (EMAIL, PASSWORD)).await?
+    } else {
+        token.clone()
+    };
+    let target = if messages {
+        Target::Conversation(open_conversation(&server.url, &token, &concierge).await?)
+    } else {
+        Target::Unit(unit)
+    };
 
     let mut scenarios = Vec::new();
     for (n, &total) in connections.iter().enumerate() {
@@ -92,19 +108,19 @@ async fn main() -> anyhow::Result<()> {
             let seen: Sightings = Arc::default();
             listeners.push(tokio::spawn(listen(
                 server.url.clone(),
-                token.clone(),
+                listener_token.clone(),
                 seen.clone(),
             )));
             listener_seen.push(seen);
         }
         // Everyone connected and caught up before the clock starts.
-        let head = head_seq(&server.url, &token).await?;
+        let head = head_seq(&server.url, &listener_token).await?;
         for desk in &open {
             wait_for("desks to catch up", || desk.status().cursor >= head).await?;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
 
-        let writes = drive(&server.url, &token, &unit, rate, seconds).await?;
+        let writes = drive(&server.url, &token, &target, rate, seconds).await?;
         // Let the tail of the load arrive.
         let last = writes.iter().map(|w| w.seq).max().unwrap_or(0);
         for desk in &open {
@@ -147,11 +163,68 @@ async fn main() -> anyhow::Result<()> {
     let report = json!({
         "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "server_database": if database.starts_with("postgres") { "postgresql" } else { "sqlite" },
+        "writes": if messages { "message_send in a conversation with the desks' staff member (filtered per connection)" } else { "instruction_save (seen by every desk)" },
         "what": "latency from a one-mutation push to the change being applied (committed) in other desks' stores, and decoded by bare WebSocket listeners. The server commits between the push being sent and its answer arriving, so commit → applied lies between answered_to_* (lower bound) and sent_to_* (upper bound)",
         "scenarios": scenarios,
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
+}
+
+/// What the writer writes to.
+#[derive(Clone)]
+enum Target {
+    /// Instructions on this unit.
+    Unit(String),
+    /// Messages in this conversation.
+    Conversation(String),
+}
+
+impl Target {
+    fn body(&self, n: usize) -> MutationBody {
+        match self {
+            Self::Unit(unit) => MutationBody::InstructionSave {
+                id: uuid::Uuid::now_v7().to_string(),
+                target: InstructionTarget::Unit(unit.clone()),
+                text: format!("latency probe {n}"),
+            },
+            Self::Conversation(id) => MutationBody::MessageSend(MessageSend {
+                id: uuid::Uuid::now_v7().to_string(),
+                conversation_id: id.clone(),
+                text: format!("latency probe {n}"),
+                attachments: Vec::new(),
+            }),
+        }
+    }
+}
+
+/// Opens a group conversation of the writer (the token's staff member) and `with`.
+async fn open_conversation(url: &str, token: &str, with: &str) -> anyhow::Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let answer: PushResponse = reqwest::Client::new()
+        .post(format!("{url}/v1/sync/push"))
+        .bearer_auth(token)
+        .json(&PushRequest {
+            mutations: vec![Mutation {
+                id: uuid::Uuid::now_v7(),
+                client_time_ms: 0,
+                body: MutationBody::ConversationCreate(ConversationCreate {
+                    id: id.clone(),
+                    kind: ConversationKind::Group,
+                    title: Some("latency".into()),
+                    participant_ids: vec![with.to_owned()],
+                }),
+            }],
+        })
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    match answer.results.first().map(|r| &r.outcome) {
+        Some(MutationOutcome::Applied { .. }) => Ok(id),
+        other => anyhow::bail!("conversation not opened: {other:?}"),
+    }
 }
 
 struct Write {
@@ -166,7 +239,7 @@ struct Write {
 async fn drive(
     url: &str,
     token: &str,
-    unit: &str,
+    target: &Target,
     rate: u32,
     seconds: u64,
 ) -> anyhow::Result<Vec<Write>> {
@@ -178,21 +251,17 @@ async fn drive(
     let mut tasks = Vec::with_capacity(total as usize);
     for n in 0..total as usize {
         tick.tick().await;
-        let (http, url, token, unit) = (
+        let (http, url, token, body) = (
             http.clone(),
             url.to_owned(),
             token.to_owned(),
-            unit.to_owned(),
+            target.body(n),
         );
         tasks.push(tokio::spawn(async move {
             let mutation = Mutation {
                 id: uuid::Uuid::now_v7(),
                 client_time_ms: 0,
-                body: MutationBody::InstructionSave {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    target: InstructionTarget::Unit(unit),
-                    text: format!("latency probe {n}"),
-                },
+                body,
             };
             let sent = Instant::now();
             let answer: PushResponse = http
@@ -250,6 +319,9 @@ fn watch_cursor(desk: &Desk) -> Sightings {
 struct Frame {
     #[serde(default)]
     changes: Vec<Seq>,
+    /// A ranged frame (filtered for this staff member) covers the log up to here.
+    #[serde(default)]
+    through_seq: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -270,10 +342,9 @@ async fn listen(url: String, token: String, seen: Sightings) -> anyhow::Result<(
     while let Some(message) = stream.next().await {
         if let Message::Text(text) = message? {
             let frame: Frame = serde_json::from_str(text.as_str())?;
-            if let Some(last) = frame.changes.last() {
-                seen.lock()
-                    .expect("sightings")
-                    .push((last.seq, Instant::now()));
+            let last = frame.changes.last().map(|c| c.seq);
+            if let Some(seq) = frame.through_seq.max(last) {
+                seen.lock().expect("sightings").push((seq, Instant::now()));
             }
         }
     }
