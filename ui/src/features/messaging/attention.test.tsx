@@ -16,6 +16,11 @@ const alert: MessageAlert = {
 };
 
 beforeEach(() => resetNotificationPermission());
+
+/** The app subscribes to desk events asynchronously: one emitted before that reaches no one. */
+async function subscribed(event: string) {
+  await waitFor(() => expect(tauriMock.listenerCount(event)).toBeGreaterThan(0));
+}
 afterEach(() => vi.restoreAllMocks());
 
 describe("unread badge", () => {
@@ -23,6 +28,7 @@ describe("unread badge", () => {
     let total = 3;
     await renderSignedInApp();
     tauriMock.on("unread_total", () => total);
+    await subscribed("messages-changed");
     tauriMock.emit("messages-changed", null);
     const badge = await screen.findByTestId("nav-badge-messages");
     expect(badge).toHaveTextContent("3");
@@ -30,6 +36,7 @@ describe("unread badge", () => {
     await waitFor(() => expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 3 }));
 
     total = 0;
+    await subscribed("messages-changed");
     tauriMock.emit("messages-changed", null);
     await waitFor(() => expect(screen.queryByTestId("nav-badge-messages")).not.toBeInTheDocument());
     await waitFor(() => expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 0 }));
@@ -38,6 +45,7 @@ describe("unread badge", () => {
   it("clears the tray's count on sign-out", async () => {
     const { user } = await renderSignedInApp();
     tauriMock.on("unread_total", 4);
+    await subscribed("messages-changed");
     tauriMock.emit("messages-changed", null);
     await waitFor(() => expect(tauriMock.callsOf("set_unread_count").at(-1)).toEqual({ count: 4 }));
     await user.keyboard("{Alt>}7{/Alt}");
@@ -50,6 +58,7 @@ describe("unread badge", () => {
     await renderSignedInApp();
     tauriMock.fail("set_unread_count", "internal", "no tray");
     tauriMock.on("unread_total", 1);
+    await subscribed("messages-changed");
     tauriMock.emit("messages-changed", null);
     expect(await screen.findByTestId("nav-badge-messages")).toHaveTextContent("1");
   });
@@ -59,6 +68,7 @@ describe("desktop notifications", () => {
   it("notifies a new message while the window is not focused", async () => {
     vi.spyOn(document, "hasFocus").mockReturnValue(false);
     await renderSignedInApp();
+    await subscribed("message-received");
     tauriMock.emit("message-received", alert);
     await waitFor(() =>
       expect(tauriMock.notification.sendNotification).toHaveBeenCalledWith({
@@ -78,6 +88,7 @@ describe("desktop notifications", () => {
   it("stays quiet while staff are looking at the window", async () => {
     vi.spyOn(document, "hasFocus").mockReturnValue(true);
     await renderSignedInApp();
+    await subscribed("message-received");
     tauriMock.emit("message-received", alert);
     await new Promise((r) => setTimeout(r, 0));
     expect(tauriMock.notification.sendNotification).not.toHaveBeenCalled();
@@ -88,6 +99,7 @@ describe("desktop notifications", () => {
     tauriMock.notification.isPermissionGranted.mockResolvedValue(false);
     tauriMock.notification.requestPermission.mockResolvedValue("denied");
     await renderSignedInApp();
+    await subscribed("message-received");
     tauriMock.emit("message-received", alert);
     await waitFor(() => expect(tauriMock.notification.requestPermission).toHaveBeenCalledTimes(1));
     tauriMock.emit("message-received", { ...alert, message_id: "m-2" });
