@@ -153,8 +153,11 @@ impl RestrictedParts {
     }
 
     /// The frame for a connection at `cursor` (below `last_seq`): the changes after
-    /// it that `view` may see, covering `cursor..=last_seq`. Moves `view` along.
-    pub fn frame_for(&self, view: &mut View, cursor: i64) -> Utf8Bytes {
+    /// it that `view` may see, in a frame covering `after..=last_seq` (`after` is the
+    /// end of the last frame the desk was sent, at or below `cursor`: the connection
+    /// holds back frames that would carry nothing). `None` when `view` sees nothing of
+    /// it. Moves `view` along either way.
+    pub fn frame_for(&self, view: &mut View, cursor: i64, after: i64) -> Option<Utf8Bytes> {
         let mut visible = Vec::new();
         for (i, entry) in (0_u32..).zip(&self.entries) {
             if entry.seq <= cursor {
@@ -180,19 +183,22 @@ impl RestrictedParts {
                 view.follow(m);
             }
         }
-        let key = (cursor, visible);
+        if visible.is_empty() {
+            return None;
+        }
+        let key = (after, visible);
         let mut frames = self.frames.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(text) = frames.get(&key) {
-            return text.clone();
+            return Some(text.clone());
         }
         let text = Utf8Bytes::from(changes_frame(
             key.1
                 .iter()
                 .map(|&i| self.entries[i as usize].json.as_str()),
-            Some((cursor, self.last_seq)),
+            Some((after, self.last_seq)),
         ));
         frames.insert(key, text.clone());
-        text
+        Some(text)
     }
 
     /// How many distinct frames were encoded (for tests and measurements).

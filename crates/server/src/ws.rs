@@ -9,10 +9,15 @@
 //! turned into a poke, so a connection never shows a gap or goes backwards.
 //!
 //! A batch holding changes for some staff only (a conversation's) is sent as a
-//! `changes` frame with a range (`after_seq` = this connection's cursor,
-//! `through_seq` = the batch's last seq) holding what this desk's staff member may
-//! see, perhaps nothing: the range still continues the cursor exactly. Each connection
-//! keeps the conversations of its staff member as of its cursor (see `audience`).
+//! `changes` frame with a range (`after_seq` = the end of the last frame this desk
+//! was sent, `through_seq` = the batch's last seq) holding what this desk's staff
+//! member may see: the range continues the desk's cursor exactly. A batch this desk
+//! may see nothing of is not sent at once: the next frame's range covers it, or, when
+//! nothing else comes within [`COVER_DELAY`], one empty ranged frame covers all that
+//! was held back. Most of a building's messages are for a few desks; without this,
+//! every desk would receive (and commit, to move its cursor) a frame per message of
+//! every conversation in the building. Each connection keeps the conversations of its
+//! staff member as of its cursor (see `audience`).
 //!
 //! Liveness: a WebSocket ping every `ws_ping_interval`; a desk silent for three
 //! intervals (no pong, no frame at all) is closed, and so is one whose session was
@@ -29,7 +34,7 @@ use frontdesk_protocol::{MAX_WS_FRAME_BYTES, ServerFrame};
 use tokio::time::Instant;
 
 use crate::AppState;
-use crate::audience::View;
+use crate::audience::{self, View};
 use crate::auth::extractor::AuthStaff;
 use crate::auth::store;
 use crate::db::now_ms;
@@ -46,6 +51,12 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// How long a close frame may take to go out: a desk that stopped reading must not hold
 /// up a shutdown.
 const CLOSE_SEND_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long a connection holds back a stretch of the log its desk may see nothing of
+/// before sending one empty ranged frame for it (if no other frame covered it first):
+/// the desk's cursor is then at most this far behind, and it commits a cursor move at
+/// most this often for other staff's conversations.
+pub const COVER_DELAY: Duration = Duration::from_secs(1);
 
 /// Upgrades an authenticated request (a bad token gets 401 before any upgrade).
 #[utoipa::path(
@@ -80,8 +91,14 @@ struct Connection {
     state: AppState,
     auth: AuthStaff,
     shutdown: ShutdownListener,
-    /// The last sequence number this desk was given, as changes or as a poke.
+    /// The last sequence number this connection has dealt with: sent, or held back
+    /// as nothing this desk may see.
     cursor: i64,
+    /// The end of the last frame sent (changes or poke): the desk's cursor, as far as
+    /// this connection knows. `sent_through..=cursor` is held back.
+    sent_through: i64,
+    /// Since when a stretch has been held back (`sent_through < cursor`).
+    held_since: Option<Instant>,
     /// What its staff member may see, as of `cursor`.
     view: View,
     /// How long the desk may stay silent, and a send may take, before we give up.
@@ -110,6 +127,8 @@ impl Connection {
             auth,
             shutdown,
             cursor: 0,
+            sent_through: 0,
+            held_since: None,
             patience,
         }
     }
@@ -133,21 +152,28 @@ impl Connection {
                     return self.close(close_code::NORMAL, "server shutting down").await;
                 }
                 next = subscription.next() => {
-                    let text = match next {
+                    let texts = match next {
                         Next::Batch(batch) => self.forward(&batch).await,
-                        Next::Lagged { .. } => self.resume().await,
+                        Next::Lagged { .. } => self.resume().await.map(Vec::from_iter),
                         Next::Closed => {
                             return self.close(close_code::ERROR, "server error").await;
                         }
                     };
-                    let text = match text {
-                        Ok(text) => text,
+                    let texts = match texts {
+                        Ok(texts) => texts,
                         Err(e) => {
                             tracing::error!(error = %e, "websocket could not read its view");
                             return self.close(close_code::ERROR, "server error").await;
                         }
                     };
-                    if let Some(text) = text
+                    for text in texts {
+                        if !self.send(Message::Text(text)).await {
+                            return "send failed or timed out";
+                        }
+                    }
+                }
+                () = cover_due(self.held_since) => {
+                    if let Some(text) = self.cover()
                         && !self.send(Message::Text(text)).await
                     {
                         return "send failed or timed out";
@@ -205,6 +231,8 @@ impl Connection {
     async fn start(&mut self) -> Result<Option<Subscription>> {
         let subscription = self.state.hub.subscribe(self.auth.building_id()).await?;
         let head_seq = self.snapshot().await?;
+        // The desk pulls up to the hello's head; frames continue from there.
+        self.sent(head_seq);
         let hello = fanout::encode(&ServerFrame::Hello { head_seq });
         Ok(self
             .send(Message::Text(hello))
@@ -234,40 +262,59 @@ impl Connection {
     async fn resume(&mut self) -> Result<Option<Utf8Bytes>> {
         let before = self.cursor;
         let head_seq = self.snapshot().await?;
-        Ok((head_seq > before).then(|| fanout::poke_frame(head_seq)))
+        if head_seq > before {
+            self.sent(head_seq);
+            Ok(Some(fanout::poke_frame(head_seq)))
+        } else {
+            Ok(None)
+        }
     }
 
     /// What to send for a batch, keeping the frames on this connection consecutive.
-    async fn forward(&mut self, batch: &Batch) -> Result<Option<Utf8Bytes>> {
+    async fn forward(&mut self, batch: &Batch) -> Result<Vec<Utf8Bytes>> {
         if batch.last_seq <= self.cursor {
             // Already covered by the hello or an earlier poke.
-            return Ok(None);
+            return Ok(Vec::new());
         }
         if batch.first_seq > self.cursor + 1 {
             // Changes between the cursor and this batch never reached this connection
             // (the feed's batches are consecutive, so only after a lag, which
             // `resume` handles): what they did to the view is unknown.
-            return self.resume().await;
+            return Ok(self.resume().await?.into_iter().collect());
         }
         Ok(match &batch.content {
             Content::Everyone(text) if batch.first_seq == self.cursor + 1 => {
+                // A plain frame continues from its first change: what was held back
+                // goes first, so that it starts at the desk's cursor.
+                let held = self.cover();
                 self.cursor = batch.last_seq;
-                Some(text.clone())
+                self.sent(batch.last_seq);
+                held.into_iter().chain([text.clone()]).collect()
             }
             // Straddles the cursor (a batch read before the hello): it cannot be sent
             // as it is without a repeat. Nothing in it changes the view.
-            Content::Everyone(_) => self.poke(batch.last_seq),
+            Content::Everyone(_) => self.poke(batch.last_seq).into_iter().collect(),
             Content::Poke { parts, .. } => {
                 if let Some(parts) = parts {
                     self.view.skip(parts, self.cursor);
                 }
-                self.poke(batch.last_seq)
+                self.poke(batch.last_seq).into_iter().collect()
             }
-            // Continues the cursor, or straddles it: the part after it.
+            // Continues the cursor, or straddles it: the part after it, in a frame
+            // that starts where the desk is.
             Content::PerView(parts) => {
-                let text = parts.frame_for(&mut self.view, self.cursor);
+                let text = parts.frame_for(&mut self.view, self.cursor, self.sent_through);
                 self.cursor = batch.last_seq;
-                Some(text)
+                match text {
+                    Some(text) => {
+                        self.sent(batch.last_seq);
+                        vec![text]
+                    }
+                    None => {
+                        self.held_since.get_or_insert_with(Instant::now);
+                        Vec::new()
+                    }
+                }
             }
         })
     }
@@ -277,7 +324,27 @@ impl Connection {
             return None;
         }
         self.cursor = head_seq;
+        self.sent(head_seq);
         Some(fanout::poke_frame(head_seq))
+    }
+
+    /// The empty ranged frame covering what was held back, if anything was.
+    fn cover(&mut self) -> Option<Utf8Bytes> {
+        if self.sent_through >= self.cursor {
+            return None;
+        }
+        let text = Utf8Bytes::from(audience::changes_frame(
+            [],
+            Some((self.sent_through, self.cursor)),
+        ));
+        self.sent(self.cursor);
+        Some(text)
+    }
+
+    /// The desk has been sent everything through `seq`.
+    fn sent(&mut self, seq: i64) {
+        self.sent_through = seq;
+        self.held_since = None;
     }
 
     /// Sends within `patience`; false when the desk is gone or not reading.
@@ -302,6 +369,15 @@ impl Connection {
             tokio::time::sleep(CLOSE_GRACE).await;
         }
         reason
+    }
+}
+
+/// Resolves when a stretch held back since `held_since` is due to be covered; never
+/// when nothing is held back.
+async fn cover_due(held_since: Option<Instant>) {
+    match held_since {
+        Some(since) => tokio::time::sleep_until(since + COVER_DELAY).await,
+        None => std::future::pending().await,
     }
 }
 

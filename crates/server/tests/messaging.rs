@@ -1095,6 +1095,73 @@ async fn live_frames_carry_only_what_each_desk_may_see(backend: Backend) {
     d.server.stop().await;
 }
 
+/// A desk outside a busy conversation is not sent a frame per message: the stretch it
+/// may see nothing of is held back, and covered either by the next frame it does get
+/// (which starts at its cursor) or, when the building goes quiet, by one empty ranged
+/// frame.
+async fn stretches_a_desk_may_not_see_are_covered_once(backend: Backend) {
+    let d = setup(backend).await;
+    let s = &d.server;
+    push_ok(s, &d.alice.token, group("g-1", None, &[id(&d.bob)])).await;
+    let (mut carol, head) = connect(s, &d.carol.token).await;
+
+    let mut last = head;
+    for n in 0..5 {
+        last = push_ok(
+            s,
+            &d.alice.token,
+            send("g-1", &format!("m-{n}"), "not for Carol"),
+        )
+        .await;
+    }
+    // Quiet: one frame covers the five, empty.
+    match next_frame(&mut carol).await {
+        ServerFrame::Changes {
+            changes,
+            after_seq,
+            through_seq,
+        } => {
+            assert!(changes.is_empty(), "{changes:?}");
+            assert_eq!((after_seq, through_seq), (Some(head), Some(last)));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Held back, then a change for Carol: the held stretch comes first, so the frames
+    // still continue her cursor exactly, and nothing else arrives in between.
+    let held = push_ok(s, &d.alice.token, send("g-1", "m-9", "still not for Carol")).await;
+    let seq = push_ok(s, &d.max.token, instruction("For everyone")).await;
+    assert_eq!(seq, held + 1);
+    match next_frame(&mut carol).await {
+        ServerFrame::Changes {
+            changes,
+            after_seq,
+            through_seq,
+        } => {
+            assert!(changes.is_empty(), "{changes:?}");
+            assert_eq!((after_seq, through_seq), (Some(last), Some(held)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let got = follow(&mut carol, held, seq).await;
+    assert_eq!(got.iter().map(|c| c.seq).collect::<Vec<_>>(), [seq]);
+
+    // Nothing was held back after it: the next frame is for what comes next.
+    let seq2 = push_ok(s, &d.alice.token, send("g-1", "m-10", "again not")).await;
+    match next_frame(&mut carol).await {
+        ServerFrame::Changes {
+            changes,
+            after_seq,
+            through_seq,
+        } => {
+            assert!(changes.is_empty());
+            assert_eq!((after_seq, through_seq), (Some(seq), Some(seq2)));
+        }
+        other => panic!("{other:?}"),
+    }
+    d.server.stop().await;
+}
+
 /// A real desk store fed the frames of a desk outside the conversation: its cursor
 /// moves over the changes it may not see, without a gap and without a pull.
 async fn a_desk_cursor_moves_over_filtered_stretches(backend: Backend) {
@@ -1222,6 +1289,7 @@ on_both_databases!(
     a_leaver_keeps_what_they_saw_and_nothing_after,
     a_new_participant_gets_the_history,
     live_frames_carry_only_what_each_desk_may_see,
+    stretches_a_desk_may_not_see_are_covered_once,
     a_desk_cursor_moves_over_filtered_stretches,
 );
 
