@@ -740,6 +740,66 @@ async fn others_messages_queue_one_delivered_receipt_per_conversation_per_batch(
 }
 
 #[tokio::test]
+async fn queued_receipt_marks_that_a_later_one_covers_are_dropped_before_a_push() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir.path().join("desk.db")).await;
+    let feed = Feed { store: &store };
+    let dm = direct_conversation_id(ME, "dan");
+    let mut direct = conversation(&dm, None, &["alice", "dan"]);
+    direct.kind = ConversationKind::Direct;
+    feed.one(ChangeBody::ConversationUpserted(direct)).await;
+    // A busy conversation, one frame per message: a delivered mark for each.
+    for no in 1..=3 {
+        feed.one(ChangeBody::MessageUpserted(message(
+            &format!("m{no}"),
+            GROUP,
+            no,
+            "bob",
+            "busy",
+        )))
+        .await;
+    }
+    feed.one(ChangeBody::MessageUpserted(message(
+        "d1", &dm, 1, "dan", "hi",
+    )))
+    .await;
+    store
+        .mark_read(ME, GROUP, 0)
+        .await
+        .unwrap()
+        .expect("queued");
+    feed.one(ChangeBody::MessageUpserted(message(
+        "m4", GROUP, 4, "bob", "more",
+    )))
+    .await;
+    assert_eq!(
+        receipts(&queued(&store).await),
+        vec![
+            (GROUP.to_owned(), Some(1), None),
+            (GROUP.to_owned(), Some(2), None),
+            (GROUP.to_owned(), Some(3), None),
+            (dm.clone(), Some(1), None),
+            (GROUP.to_owned(), None, Some(3)),
+            (GROUP.to_owned(), Some(4), None),
+        ]
+    );
+
+    // Delivered 1..3 are covered (read through 3 is delivered through 3 too); the read
+    // mark is not (the later mark reads nothing), nor is another conversation's.
+    assert_eq!(store.supersede_receipts().await.unwrap(), 3);
+    assert_eq!(
+        receipts(&queued(&store).await),
+        vec![
+            (dm.clone(), Some(1), None),
+            (GROUP.to_owned(), None, Some(3)),
+            (GROUP.to_owned(), Some(4), None),
+        ]
+    );
+    assert_eq!(store.outbox_counts().await.unwrap().queued, 3);
+    assert_eq!(store.supersede_receipts().await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn new_messages_from_others_raise_one_alert_each_but_not_on_first_load() {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(&dir.path().join("desk.db")).await;

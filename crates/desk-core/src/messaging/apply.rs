@@ -324,8 +324,8 @@ pub(crate) async fn queue_delivered(
              FROM message_receipts r WHERE r.conversation_id = j.value ->> 0 AND r.staff_id = ?2), 0) \
          AND j.value ->> 1 > coalesce((SELECT max(max(coalesce(o.body ->> '$.payload.delivered_through', 0), \
                  coalesce(o.body ->> '$.payload.read_through', 0))) \
-             FROM outbox o WHERE json_extract(o.body, '$.kind') = 'receipt_mark' \
-             AND o.body ->> '$.payload.conversation_id' = j.value ->> 0 \
+             FROM outbox o WHERE o.kind = 'receipt_mark' \
+             AND o.conversation_id = j.value ->> 0 \
              AND o.state IN ('pending', 'acked')), 0) \
          ORDER BY j.key",
     )
@@ -346,6 +346,33 @@ pub(crate) async fn queue_delivered(
         .await?;
     }
     Ok(())
+}
+
+/// Drops the queued receipt marks that a later queued mark of the same conversation and
+/// author covers (as far or further, delivered and read): a desk receiving a busy
+/// conversation queues a delivered mark per applied frame, and without this each would
+/// be a write on the server and a change fanned out to every participant's desk. The
+/// pusher calls it before taking its next batch, when none of these rows is in flight;
+/// a dropped mark that an earlier, unanswered push did deliver loses nothing, since
+/// watermarks only move forward and the later mark goes further. A read watermark
+/// counts as delivered too, as on the server.
+pub(crate) async fn supersede_receipts(conn: &mut SqliteConnection) -> DeskResult<u64> {
+    let dropped = sqlx::query(
+        "WITH marks AS ( \
+             SELECT seq, queued_by, conversation_id, \
+                 coalesce(body ->> '$.payload.read_through', 0) AS r, \
+                 max(coalesce(body ->> '$.payload.delivered_through', 0), \
+                     coalesce(body ->> '$.payload.read_through', 0)) AS d \
+             FROM outbox WHERE kind = 'receipt_mark' AND state = 'pending') \
+         DELETE FROM outbox WHERE seq IN ( \
+             SELECT early.seq FROM marks early WHERE EXISTS (SELECT 1 FROM marks later \
+                 WHERE later.seq > early.seq AND later.conversation_id = early.conversation_id \
+                 AND later.queued_by IS early.queued_by AND later.d >= early.d AND later.r >= early.r))",
+    )
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(dropped)
 }
 
 /// Empties the messaging tables that hold the server's state.

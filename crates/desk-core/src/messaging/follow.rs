@@ -48,6 +48,13 @@ impl Store {
         Ok(())
     }
 
+    /// Drops the queued receipt marks a later one covers (see
+    /// [`apply::supersede_receipts`]); answers how many. For the pusher, between pushes.
+    pub async fn supersede_receipts(&self) -> DeskResult<u64> {
+        let mut conn = self.pool().acquire().await?;
+        apply::supersede_receipts(&mut conn).await
+    }
+
     pub async fn finish_backfill(&self, conversation_id: &str) -> DeskResult<()> {
         sqlx::query("DELETE FROM conversation_backfills WHERE conversation_id = ?")
             .bind(conversation_id)

@@ -263,7 +263,7 @@ impl Store {
         }
         let text = normalize_message_text(text, !attachments.is_empty()).map_err(invalid)?;
         let mut tx = self.begin_write().await?;
-        let overlay = Overlay::read(&mut tx).await?;
+        let overlay = Overlay::read_membership(&mut tx, conversation_id).await?;
         if writable_kind(&mut tx, me, conversation_id, &overlay)
             .await?
             .is_none()

@@ -293,6 +293,11 @@ impl Worker {
     async fn push_pending(&self) -> DeskResult<()> {
         let mut batch_size = PUSH_BATCH;
         loop {
+            // Nothing is in flight here: receipt marks queued since the last push that a
+            // later one covers need not go at all.
+            if self.store.supersede_receipts().await? > 0 {
+                self.notify(Changed::Outbox);
+            }
             let mut batch = self.store.pending_batch(batch_size, &self.staff_id).await?;
             if batch.is_empty() {
                 return Ok(());
