@@ -318,6 +318,7 @@ async fn push_in(
     // row, one lock order for all pushes of a building.
     let mut log = changelog::Appender::begin(tx, &caller.building_id).await?;
     let mut recorded = find_recorded_all(tx, backend, mutations).await?;
+    let mut known = messaging::Known::default();
     let mut results = Vec::with_capacity(mutations.len());
     let mut records = Vec::new();
     for mutation in mutations {
@@ -326,7 +327,7 @@ async fn push_in(
             Some(r) => r.answer(mutation.id, caller),
             None => {
                 let now = now_ms();
-                let outcome = apply_one(tx, &mut log, caller, mutation, now).await?;
+                let outcome = apply_one(tx, &mut log, &mut known, caller, mutation, now).await?;
                 records.push(Record {
                     id: id.clone(),
                     received_at_ms: now,
@@ -359,6 +360,7 @@ async fn push_in(
 async fn apply_one(
     conn: &mut AnyConnection,
     log: &mut changelog::Appender,
+    known: &mut messaging::Known,
     caller: &Caller,
     mutation: &Mutation,
     now: i64,
@@ -367,6 +369,14 @@ async fn apply_one(
         client_ms: mutation.client_time_ms,
         now_ms: now,
     };
+    if matches!(
+        mutation.body,
+        MutationBody::ConversationCreate(_)
+            | MutationBody::ConversationAdd(_)
+            | MutationBody::ConversationLeave { .. }
+    ) {
+        known.forget_all();
+    }
     let verdict = match &mutation.body {
         MutationBody::InstructionSave { id, target, text } => {
             instructions::save(conn, caller, mutation.client_time_ms, id, target, text).await?
@@ -388,11 +398,15 @@ async fn apply_one(
         MutationBody::ConversationLeave { conversation_id } => {
             messaging::leave(conn, caller, times, log.mark() + 1, conversation_id).await?
         }
-        MutationBody::MessageSend(send) => messaging::send(conn, caller, times, send).await?,
+        MutationBody::MessageSend(send) => {
+            messaging::send(conn, known, caller, times, send).await?
+        }
         MutationBody::MessageEdit(edit) => messaging::edit(conn, caller, times, edit).await?,
         MutationBody::MessageDelete { id } => messaging::delete(conn, caller, times, id).await?,
         MutationBody::ReactionSet(set) => messaging::react(conn, caller, times, set).await?,
-        MutationBody::ReceiptMark(mark) => messaging::mark(conn, caller, times, mark).await?,
+        MutationBody::ReceiptMark(mark) => {
+            messaging::mark(conn, known, caller, times, mark).await?
+        }
         MutationBody::ConversationPrefSet(set) => messaging::set_pref(conn, caller, set).await?,
     };
     Ok(match verdict {

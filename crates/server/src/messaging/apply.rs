@@ -54,6 +54,44 @@ async fn joined(
     )
 }
 
+/// Conversations already read in this push's transaction, for the mutations after the
+/// first that name the same one: a desk's queue after an outage is hundreds of messages
+/// and receipts in a few conversations, and reading the conversation and its people
+/// again for each was a third of a push's statements. Whatever changes who is in a
+/// conversation (create, add, leave) must [`Known::forget_all`] first.
+#[derive(Debug, Default)]
+pub struct Known(std::collections::HashMap<String, Conversation>);
+
+impl Known {
+    pub fn forget_all(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// [`joined`], reading each conversation once per push.
+async fn joined_known(
+    conn: &mut AnyConnection,
+    known: &mut Known,
+    caller: &Caller,
+    id: &str,
+) -> Result<std::result::Result<Conversation, Verdict>> {
+    let conversation = match known.0.get(id) {
+        // Ids are unique across buildings: one of another building is not found.
+        Some(c) => (c.building_id == caller.building_id).then(|| c.clone()),
+        None => {
+            let read = store::conversation(conn, &caller.building_id, id).await?;
+            if let Some(c) = &read {
+                known.0.insert(id.to_owned(), c.clone());
+            }
+            read
+        }
+    };
+    Ok(match conversation {
+        Some(c) if store::is_current(&c, &caller.staff_id) => Ok(c),
+        _ => Err(not_found(id)),
+    })
+}
+
 /// Checks that every id is active staff of the caller's building; returns their
 /// details, the caller's included.
 async fn check_staff(
@@ -372,6 +410,7 @@ pub async fn leave(
 /// be a blob uploaded to this building, whose size and type are taken from it.
 pub async fn send(
     conn: &mut AnyConnection,
+    known: &mut Known,
     caller: &Caller,
     times: Times,
     send: &MessageSend,
@@ -398,7 +437,7 @@ pub async fn send(
         Ok(text) => text,
         Err(reason) => return Ok(Verdict::rejected(RejectCode::Invalid, reason)),
     };
-    let conversation = match joined(conn, caller, &send.conversation_id).await? {
+    let conversation = match joined_known(conn, known, caller, &send.conversation_id).await? {
         Ok(c) => c,
         Err(rejection) => return Ok(rejection),
     };
@@ -579,6 +618,7 @@ pub async fn react(
 /// conversation's last message, and read implies delivered.
 pub async fn mark(
     conn: &mut AnyConnection,
+    known: &mut Known,
     caller: &Caller,
     times: Times,
     mark: &ReceiptMark,
@@ -595,7 +635,7 @@ pub async fn mark(
             "a watermark is a message number, never negative",
         ));
     }
-    let conversation = match joined(conn, caller, &mark.conversation_id).await? {
+    let conversation = match joined_known(conn, known, caller, &mark.conversation_id).await? {
         Ok(c) => c,
         Err(rejection) => return Ok(rejection),
     };
