@@ -9,7 +9,7 @@ use frontdesk_protocol::{
     ReactionKind, StaffMember,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
@@ -967,6 +967,12 @@ async fn follow_messages(
             Ok(_) => continue,
             Err(RecvError::Closed) => return,
         }
+        // One round for a burst: a busy conversation applies a frame every few
+        // milliseconds, and each round below takes the write lock to take the alerts.
+        while !matches!(
+            changes.try_recv(),
+            Err(TryRecvError::Empty | TryRecvError::Closed)
+        ) {}
         let Some(active) = active.upgrade() else {
             return;
         };
