@@ -25,7 +25,12 @@
 //! from outside, but it lies between the push being sent and its answer arriving; so
 //! latency is measured from both: from the send (an upper bound of commit → applied,
 //! which includes the push request's own trip) and from the answer (a lower bound).
-//! The push round trip (sent → answered) is printed beside them.
+//! The push round trip (sent → answered) is printed beside them. A third figure starts
+//! from the change's own server stamp (`committed_at_ms`, read back from the log after the
+//! run): taken inside the push's transaction just before its commit, in whole
+//! milliseconds, on this machine's clock. It is the closest to commit → applied that can
+//! be seen from outside: it adds the transaction's own time, and up to 1 ms of rounding
+//! down.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -66,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let database = arg("--database").unwrap_or_else(|| sqlite_url(tmp.path()));
     let messages = std::env::args().any(|a| a == "--messages");
+    let clock = Clock::now();
     let server = ServerProcess::start_demo(&database).await?;
 
     // One desk signs in and pulls the directory; the others start from copies of it.
@@ -136,12 +142,16 @@ async fn main() -> anyhow::Result<()> {
         drop(open);
 
         let measured: Vec<&Write> = writes.iter().filter(|w| !w.warm_up).collect();
-        let sent = |w: &Write| w.sent;
-        let answered = |w: &Write| w.acked;
-        let mut at_desks = latencies(&measured, &desk_seen, sent);
-        let mut at_desks_after_answer = latencies(&measured, &desk_seen, answered);
-        let mut at_listeners = latencies(&measured, &listener_seen, sent);
-        let mut at_listeners_after_answer = latencies(&measured, &listener_seen, answered);
+        let stamps = stamps(&server.url, &token, &measured).await?;
+        let sent = |w: &Write| Some(clock.at(w.sent));
+        let answered = |w: &Write| Some(clock.at(w.acked));
+        let stamped = |w: &Write| stamps.get(&w.seq).map(|&unix_ms| clock.at_unix_ms(unix_ms));
+        let mut at_desks = latencies(&measured, &desk_seen, &clock, sent);
+        let mut at_desks_after_answer = latencies(&measured, &desk_seen, &clock, answered);
+        let mut at_desks_after_stamp = latencies(&measured, &desk_seen, &clock, stamped);
+        let mut at_listeners = latencies(&measured, &listener_seen, &clock, sent);
+        let mut at_listeners_after_answer = latencies(&measured, &listener_seen, &clock, answered);
+        let mut at_listeners_after_stamp = latencies(&measured, &listener_seen, &clock, stamped);
         let mut round_trip: Vec<f64> = measured.iter().map(|w| ms(w.acked - w.sent)).collect();
         let expected = measured.len() * with_store;
         scenarios.push(json!({
@@ -153,8 +163,10 @@ async fn main() -> anyhow::Result<()> {
             "writes_per_sec_achieved": measured.len() as f64 / seconds as f64,
             "sent_to_applied_in_desk_store": summary(&mut at_desks, expected),
             "answered_to_applied_in_desk_store": summary(&mut at_desks_after_answer, expected),
+            "stamped_to_applied_in_desk_store": summary(&mut at_desks_after_stamp, expected),
             "sent_to_decoded_at_listener": summary(&mut at_listeners, measured.len() * (total - with_store)),
             "answered_to_decoded_at_listener": summary(&mut at_listeners_after_answer, measured.len() * (total - with_store)),
+            "stamped_to_decoded_at_listener": summary(&mut at_listeners_after_stamp, measured.len() * (total - with_store)),
             "push_round_trip": summary(&mut round_trip, measured.len()),
             "goal": { "p50_ms": 3.0, "p99_ms": 20.0 },
         }));
@@ -164,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
         "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "server_database": if database.starts_with("postgres") { "postgresql" } else { "sqlite" },
         "writes": if messages { "message_send in a conversation with the desks' staff member (filtered per connection)" } else { "instruction_save (seen by every desk)" },
-        "what": "latency from a one-mutation push to the change being applied (committed) in other desks' stores, and decoded by bare WebSocket listeners. The server commits between the push being sent and its answer arriving, so commit → applied lies between answered_to_* (lower bound) and sent_to_* (upper bound)",
+        "what": "latency from a one-mutation push to the change being applied (committed) in other desks' stores, and decoded by bare WebSocket listeners. The server commits between the push being sent and its answer arriving, so commit → applied lies between answered_to_* (lower bound) and sent_to_* (upper bound); stamped_to_* starts from the change's server stamp, taken in the transaction just before commit (whole ms, same machine clock): commit → applied plus the transaction's own time",
         "scenarios": scenarios,
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
@@ -351,23 +363,103 @@ async fn listen(url: String, token: String, seen: Sightings) -> anyhow::Result<(
     Ok(())
 }
 
+/// Instants and the server's wall-clock stamps on one scale: milliseconds since this
+/// run began.
+struct Clock {
+    instant: Instant,
+    unix_ms: f64,
+}
+
+impl Clock {
+    fn now() -> Self {
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Self {
+            instant: Instant::now(),
+            unix_ms: unix.as_secs_f64() * 1e3,
+        }
+    }
+
+    fn at(&self, instant: Instant) -> f64 {
+        ms(instant.saturating_duration_since(self.instant))
+    }
+
+    fn at_unix_ms(&self, unix_ms: i64) -> f64 {
+        unix_ms as f64 - self.unix_ms
+    }
+}
+
 /// For each write and each observer: the first sighting at or past its sequence number,
-/// minus `since` the write (when it was sent, or when its answer came back; zero when
-/// seen before). A write an observer never saw is left out (and shows as `missed` in
-/// the summary).
-fn latencies(writes: &[&Write], observers: &[Sightings], since: fn(&Write) -> Instant) -> Vec<f64> {
+/// minus `since` the write (when it was sent, when its answer came back, or its server
+/// stamp; zero when seen before). A write an observer never saw, or without a `since`,
+/// is left out (and shows as `missed` in the summary).
+fn latencies(
+    writes: &[&Write],
+    observers: &[Sightings],
+    clock: &Clock,
+    since: impl Fn(&Write) -> Option<f64>,
+) -> Vec<f64> {
     let mut out = Vec::with_capacity(writes.len() * observers.len());
     for seen in observers {
         let mut seen = seen.lock().expect("sightings").clone();
         seen.sort_by_key(|(seq, _)| *seq);
         for w in writes {
             let i = seen.partition_point(|(seq, _)| *seq < w.seq);
-            if let Some((_, at)) = seen.get(i) {
-                out.push(ms(at.saturating_duration_since(since(w))));
+            if let (Some((_, at)), Some(since)) = (seen.get(i), since(w)) {
+                out.push((clock.at(*at) - since).max(0.0));
             }
         }
     }
     out
+}
+
+/// The server's stamp of each write's change, read back from the log.
+async fn stamps(
+    url: &str,
+    token: &str,
+    writes: &[&Write],
+) -> anyhow::Result<std::collections::HashMap<i64, i64>> {
+    #[derive(Deserialize)]
+    struct Stamped {
+        seq: i64,
+        committed_at_ms: i64,
+    }
+    #[derive(Deserialize)]
+    struct Page {
+        changes: Vec<Stamped>,
+        has_more: bool,
+    }
+    let wanted: std::collections::HashSet<i64> = writes.iter().map(|w| w.seq).collect();
+    let (Some(&first), Some(&last)) = (wanted.iter().min(), wanted.iter().max()) else {
+        return Ok(Default::default());
+    };
+    let http = reqwest::Client::new();
+    let mut out = std::collections::HashMap::with_capacity(wanted.len());
+    let mut after = first - 1;
+    while after < last {
+        let page: Page = http
+            .get(format!("{url}/v1/sync/pull?after={after}&limit=5000"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let Some(end) = page.changes.last().map(|c| c.seq) else {
+            break;
+        };
+        for c in page.changes {
+            if wanted.contains(&c.seq) {
+                out.insert(c.seq, c.committed_at_ms);
+            }
+        }
+        after = end;
+        if !page.has_more {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 fn summary(samples: &mut [f64], expected: usize) -> serde_json::Value {

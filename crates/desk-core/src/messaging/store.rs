@@ -321,7 +321,10 @@ impl Store {
 
     /// The alerts left by applies since the last call, oldest first; each is given once.
     pub async fn take_message_alerts(&self) -> DeskResult<Vec<MessageAlert>> {
-        let mut tx = self.begin_write().await?;
+        // Alerts are derived from the server's changes, like the apply that left them:
+        // taken without an fsync (a power cut right after could only raise one again).
+        // This runs after every burst of applied messages.
+        let mut tx = self.begin_apply().await?;
         let rows: Vec<AlertRow> = sqlx::query_as(
             "SELECT a.message_id, a.conversation_id, a.sender_id, s.name AS sender_name, \
              c.title, a.text FROM message_alerts a LEFT JOIN staff s ON s.id = a.sender_id \

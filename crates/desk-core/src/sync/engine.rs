@@ -224,13 +224,15 @@ impl Worker {
                 }
                 Err(e) if e.code == DeskErrorCode::ResyncFailed => {
                     tracing::error!("sync stopped until staff retry: {e}");
+                    // Wake-ups from the live connection and the poll would only
+                    // repeat it: wait for staff's next Sync now. Earlier presses are
+                    // marked seen before the state is shown, not after: a press made
+                    // once staff see it must not be taken for an earlier one.
+                    staff_retries.borrow_and_update();
                     self.publish(ConnectionState::ResyncFailed {
                         since_ms: crate::now_ms(),
                     })
                     .await;
-                    // Wake-ups from the live connection and the poll would only
-                    // repeat it: wait for staff's next Sync now.
-                    staff_retries.borrow_and_update();
                     if staff_retries.changed().await.is_err() {
                         return;
                     }
