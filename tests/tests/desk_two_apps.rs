@@ -376,7 +376,10 @@ fn print_log(name: &str, log: &[StatusShown], restarted_at_ms: i64) {
 /// `online`; the server gone, `reconnecting` while the first two attempts fail, then
 /// `offline` from the third, with a brief `reconnecting` while each later retry runs;
 /// after the restart, `reconnecting` while the successful attempt sends the queue, then
-/// `online`. The queued count rises by one per write and is zero once online again.
+/// `online`. That last `reconnecting` may not be painted: when the attempt answers
+/// within a few milliseconds, the two states reach the window together and one render
+/// shows the second. The queued count rises by one per write and is zero once online
+/// again.
 fn check_status_log(
     name: &str,
     log: &[StatusShown],
@@ -391,14 +394,14 @@ fn check_status_log(
     anyhow::ensure!(
         seen.first() == Some(&"online")
             && seen.get(1) == Some(&"reconnecting")
-            && seen.len() >= 5
-            && seen[seen.len() - 2..] == ["reconnecting", "online"]
+            && seen.len() >= 4
+            && seen.last() == Some(&"online")
             && between.contains(&"offline")
             && between
                 .iter()
                 .all(|s| *s == "reconnecting" || *s == "offline"),
         "{name}'s status bar showed the states {seen:?}, expected online → reconnecting → \
-         offline (with reconnecting at each retry) → reconnecting → online"
+         offline (with reconnecting at each retry) → (reconnecting) → online"
     );
     // The queued count: up one per write while the server is away, never down until it
     // is back, then zero.
