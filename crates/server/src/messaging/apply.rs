@@ -46,12 +46,7 @@ async fn joined(
     caller: &Caller,
     id: &str,
 ) -> Result<std::result::Result<Conversation, Verdict>> {
-    Ok(
-        match store::conversation(conn, &caller.building_id, id).await? {
-            Some(c) if store::is_current(&c, &caller.staff_id) => Ok(c),
-            _ => Err(not_found(id)),
-        },
-    )
+    joined_known(conn, &mut Known::default(), caller, id).await
 }
 
 /// Conversations already read in this push's transaction, for the mutations after the
@@ -68,7 +63,8 @@ impl Known {
     }
 }
 
-/// [`joined`], reading each conversation once per push.
+/// Whether the caller is in the conversation now (see [`joined`]), reading each
+/// conversation once per push.
 async fn joined_known(
     conn: &mut AnyConnection,
     known: &mut Known,
