@@ -4,7 +4,7 @@
 
 use frontdesk_desk_core::camera_preview::PreviewStart;
 use frontdesk_desk_core::camera_settings::CameraSettings;
-use frontdesk_desk_core::photos::PackagePhoto;
+use frontdesk_desk_core::photos::PackagePhotoView;
 use frontdesk_desk_core::{Desk, DeskError, DeskErrorCode, DeskResult};
 use frontdesk_scan::camera::{CameraDevice, list_cameras as connected_cameras};
 use tauri::State;
@@ -66,7 +66,7 @@ pub fn camera_still(desk: State<'_, Desk>) -> DeskResult<Response> {
 pub async fn take_package_photo(
     desk: State<'_, Desk>,
     package_id: String,
-) -> DeskResult<PackagePhoto> {
+) -> DeskResult<PackagePhotoView> {
     desk.take_package_photo(&package_id).await
 }
 
@@ -74,12 +74,6 @@ pub async fn take_package_photo(
 pub async fn package_photos(
     desk: State<'_, Desk>,
     package_id: String,
-) -> DeskResult<Vec<PackagePhoto>> {
+) -> DeskResult<Vec<PackagePhotoView>> {
     desk.package_photos(&package_id).await
-}
-
-/// A photo's JPEG bytes.
-#[tauri::command]
-pub async fn package_photo(desk: State<'_, Desk>, sha256: String) -> DeskResult<Response> {
-    desk.package_photo(&sha256).await.map(Response::new)
 }

@@ -100,7 +100,6 @@ fn main() -> anyhow::Result<()> {
             camera_commands::camera_still,
             camera_commands::take_package_photo,
             camera_commands::package_photos,
-            camera_commands::package_photo,
             attention::set_unread_count,
             message_limits::message_limits,
         ])

@@ -167,6 +167,17 @@ impl DeskApp {
         Ok(())
     }
 
+    /// Enter on its own into whatever has focus, as a person presses it (well after
+    /// the last key: a burst ending in Enter is what the scanner detection looks for).
+    pub async fn press_enter(&self) -> anyhow::Result<()> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let focused = self.client.active_element().await?;
+        focused
+            .send_keys(&char::from(fantoccini::key::Key::Enter).to_string())
+            .await?;
+        Ok(())
+    }
+
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.wait_for(css).await?.click().await?;
         Ok(())

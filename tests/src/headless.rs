@@ -34,6 +34,41 @@ pub async fn first_pull(desk: &Desk, timeout: Duration) -> anyhow::Result<()> {
     .await
 }
 
+/// A desk in its own folder `dir`, polling every 100 ms, signed in as `account` and
+/// through its first pull: ready to show the building.
+pub async fn synced_desk(
+    dir: &Path,
+    server: &str,
+    account: (&str, &str),
+    timeout: Duration,
+) -> anyhow::Result<Desk> {
+    let desk = signed_in(
+        desk_options(dir, Duration::from_millis(100)),
+        server,
+        account,
+    )
+    .await?;
+    first_pull(&desk, timeout).await?;
+    Ok(desk)
+}
+
+/// A resident of the building with a unit, once `desk`'s directory has one: someone
+/// to receive a parcel.
+pub async fn resident_with_unit(
+    desk: &Desk,
+    timeout: Duration,
+) -> anyhow::Result<frontdesk_desk_core::directory::ResidentHit> {
+    crate::eventually(
+        "a resident with a unit in the directory",
+        timeout,
+        || async {
+            let found = desk.search_residents("", 50).await?;
+            Ok(found.hits.into_iter().find(|h| h.unit_id.is_some()))
+        },
+    )
+    .await
+}
+
 /// Whether [`settled_texts`] asks for a sync first, or looks only at what the desk did
 /// by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,9 @@
 //! 1280×720 frames in which a UPS label drifts into the aim box and stays there, played
 //! in a loop. On Intake, the camera panel's code reaches the form exactly as a USB
 //! scan's does (tracking number and carrier filled), and only once, however many frames
-//! show it.
+//! show it. The parcel registered, the camera panel's photo button keeps a still of it:
+//! the parcel's page shows it, and a headless desk signed in as another staff member
+//! gets the photo through the server, with the same JPEG.
 
 #[path = "../../crates/scan/tests/decode_support/mod.rs"]
 mod decode_support;
@@ -14,6 +16,7 @@ use std::time::Duration;
 use decode_support::{Canvas, UPS, encode, jpeg_bytes, realistic};
 use frontdesk_e2e::desk_app::{DeskApp, Driver};
 use frontdesk_e2e::display::Display;
+use frontdesk_e2e::headless::{desk_options, resident_with_unit, signed_in};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::{artifacts, eventually};
 use frontdesk_scan::decode::Symbology;
@@ -64,6 +67,14 @@ async fn a_label_shown_to_the_file_frame_source_fills_intake_as_a_usb_scan_once(
     let video = tmp.path().join("frames");
     let per_loop = frames(&video)?;
     let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let other = signed_in(
+        desk_options(&tmp.path().join("other"), Duration::from_millis(200)),
+        &server.url,
+        ("security@lofts-des-arts.demo", "security-demo"),
+    )
+    .await?;
+    let resident = resident_with_unit(&other, WAIT).await?;
+    let name = format!("{} {}", resident.first_name, resident.last_name);
 
     let display = Display::get()?;
     let driver = Driver::start(&display.name).await?;
@@ -146,10 +157,67 @@ async fn a_label_shown_to_the_file_frame_source_fills_intake_as_a_usb_scan_once(
         "the code was accepted {accepted:?} times"
     );
 
+    // The parcel registered (recipient typed and chosen, Enter), the photo button keeps
+    // what the camera shows with it.
+    app.wait_for("#intake-recipient")
+        .await?
+        .send_keys(&name)
+        .await?;
+    app.wait_for("[role=option]").await?;
+    app.press_enter().await?;
+    app.wait_for("[data-testid=recipient-chosen]").await?;
+    app.press_enter().await?;
+    let registered = app.wait_for("[data-testid=intake-registered]").await?;
+    let package_id = registered
+        .attr("data-package-id")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the registered parcel has no id"))?;
+    app.click("[data-testid=camera-photo]").await?;
+    app.wait_for_attr(
+        "[data-testid=intake-photo-status]",
+        "data-state",
+        &["taken"],
+    )
+    .await?;
+
+    // Another staff member's desk gets it through the server: the photo, then its JPEG.
+    let photo = eventually("the photo at the other desk", WAIT, || async {
+        other.sync_now().await?;
+        Ok(other
+            .package_photos(&package_id)
+            .await
+            .ok()
+            .and_then(|photos| photos.into_iter().find(|p| !p.pending)))
+    })
+    .await?;
+    let jpeg = other.blob(&photo.photo.sha256).await?;
+    let still = image::load_from_memory(&jpeg)?;
+    anyhow::ensure!(
+        (still.width(), still.height()) == (1280, 720),
+        "the still is the camera's frame: {}×{}",
+        still.width(),
+        still.height()
+    );
+
     // Turning the camera off (as leaving the screen does) ends the preview.
     app.click("[data-testid=camera-toggle]").await?;
     app.wait_for_attr("[data-testid=camera-panel]", "data-state", &["off"])
         .await?;
+
+    // The parcel's page shows the photo, settled (the server has it).
+    app.click("[data-testid=nav-packages]").await?;
+    app.click(&format!(
+        "[data-testid=package-row][data-package-id='{package_id}']"
+    ))
+    .await?;
+    app.wait_for("[data-testid=package-photo]").await?;
+    app.wait_for_attr(
+        "[data-testid=package-photo-item]",
+        "data-pending",
+        &["false"],
+    )
+    .await?;
+    app.screenshot(&shots, "package-photo").await?;
     app.close().await?;
     Ok(())
 }

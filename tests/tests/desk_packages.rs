@@ -9,23 +9,12 @@ use frontdesk_desk_core::Desk;
 use frontdesk_desk_core::outbox::OutboxState;
 use frontdesk_desk_core::packages::{NewPackage, PackageQuery, PackageView};
 use frontdesk_e2e::eventually;
-use frontdesk_e2e::headless::{desk_options, first_pull, signed_in};
+use frontdesk_e2e::headless::synced_desk;
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::server_http::demo_change_log;
 use frontdesk_protocol::{PackageStatus, PackageTransition, RejectCode};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-async fn desk(dir: &std::path::Path, server: &str, account: (&str, &str)) -> anyhow::Result<Desk> {
-    let desk = signed_in(
-        desk_options(dir, Duration::from_millis(100)),
-        server,
-        account,
-    )
-    .await?;
-    first_pull(&desk, WAIT).await?;
-    Ok(desk)
-}
 
 /// The parcel as `desk` shows it once nothing about it is pending.
 async fn settled(desk: &Desk, id: &str) -> anyhow::Result<PackageView> {
@@ -57,16 +46,18 @@ fn pickup(id: &str, by: &str) -> PackageTransition {
 async fn two_desks_hand_over_one_parcel_offline_and_one_wins() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let mut server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
-    let a = desk(
+    let a = synced_desk(
         &tmp.path().join("a"),
         &server.url,
         ("concierge@lofts-des-arts.demo", "concierge-demo"),
+        WAIT,
     )
     .await?;
-    let b = desk(
+    let b = synced_desk(
         &tmp.path().join("b"),
         &server.url,
         ("security@lofts-des-arts.demo", "security-demo"),
+        WAIT,
     )
     .await?;
     let resident = a.search_residents("", 1).await?.hits.remove(0);

@@ -8,11 +8,11 @@
 use std::time::Duration;
 
 use fantoccini::key::Key;
+use frontdesk_desk_core::Desk;
 use frontdesk_desk_core::packages::PackageQuery;
-use frontdesk_desk_core::session::SessionStorePolicy;
-use frontdesk_desk_core::{Desk, DeskOptions};
 use frontdesk_e2e::desk_app::{DeskApp, Driver};
 use frontdesk_e2e::display::Display;
+use frontdesk_e2e::headless::{desk_options, resident_with_unit, signed_in};
 use frontdesk_e2e::server::{ServerProcess, sqlite_url};
 use frontdesk_e2e::{artifacts, eventually};
 use frontdesk_protocol::PackageStatus;
@@ -47,16 +47,6 @@ async fn scan(app: &DeskApp, code: &str) -> anyhow::Result<()> {
     let focused = app.client.active_element().await?;
     focused
         .send_keys(&format!("{code}{}", char::from(Key::Enter)))
-        .await?;
-    Ok(())
-}
-
-/// Enter on its own, as a person presses it (well after the last key).
-async fn press_enter(app: &DeskApp) -> anyhow::Result<()> {
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let focused = app.client.active_element().await?;
-    focused
-        .send_keys(&char::from(Key::Enter).to_string())
         .await?;
     Ok(())
 }
@@ -99,9 +89,9 @@ async fn intake(app: &DeskApp, tracking: &str, recipient: &str) -> anyhow::Resul
         .send_keys(recipient)
         .await?;
     app.wait_for("[role=option]").await?;
-    press_enter(app).await?;
+    app.press_enter().await?;
     app.wait_for("[data-testid=recipient-chosen]").await?;
-    press_enter(app).await?;
+    app.press_enter().await?;
     eventually("the parcel registered", WAIT, || async {
         let el = app.wait_for("[data-testid=intake-registered]").await?;
         let code = el.attr("data-package-code").await?;
@@ -165,19 +155,13 @@ async fn a_scanned_parcel_is_registered_labelled_and_handed_over_online_and_offl
     let mut server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
     let (printer, mut labels) = zebra().await?;
 
-    let mut options = DeskOptions::new(tmp.path().join("other"));
-    options.session_store = SessionStorePolicy::FileOnly;
-    options.poll_interval = Duration::from_millis(200);
-    let other = Desk::open(options).await?;
-    other
-        .sign_in(&server.url, "security@lofts-des-arts.demo", "security-demo")
-        .await?;
-    // A resident with a unit, to receive the parcels.
-    let resident = eventually("the directory at the headless desk", WAIT, || async {
-        let found = other.search_residents("", 50).await?;
-        Ok(found.hits.into_iter().find(|h| h.unit_id.is_some()))
-    })
+    let other = signed_in(
+        desk_options(&tmp.path().join("other"), Duration::from_millis(200)),
+        &server.url,
+        ("security@lofts-des-arts.demo", "security-demo"),
+    )
     .await?;
+    let resident = resident_with_unit(&other, WAIT).await?;
     let name = format!("{} {}", resident.first_name, resident.last_name);
 
     let display = Display::get()?;

@@ -27,7 +27,7 @@ use crate::messaging::{
 };
 use crate::outbox::OutboxItem;
 use crate::packages::{NewPackage, PackageDetail, PackageEventView, PackageQuery, PackageView};
-use crate::photos::{PackagePhoto, PhotoFolder};
+use crate::photos::PackagePhotoView;
 use crate::scanning::{ScanLookup, ScannerSettings};
 use crate::server_api::{ServerApi, Timeouts, parse_server_url};
 use crate::session::{SessionStorePolicy, TokenVault};
@@ -118,7 +118,6 @@ pub struct Desk {
     /// Acts on applied messaging changes (see [`follow_messages`]).
     follower: JoinHandle<()>,
     camera: Arc<CameraPreview>,
-    photos: PhotoFolder,
 }
 
 impl Drop for Desk {
@@ -139,6 +138,7 @@ impl Desk {
         })?;
         let store = Store::open(&options.data_dir.join("desk.db")).await?;
         let blobs = BlobStore::open(&options.data_dir)?;
+        crate::photos::adopt_photo_folder(&options.data_dir, &blobs).await?;
         let vault = TokenVault::open(&options.data_dir, options.session_store).await;
         let initial = status_from_store(&store, ConnectionState::SignedOut).await?;
         let handles = SyncHandles {
@@ -164,7 +164,6 @@ impl Desk {
             alerts,
             follower,
             camera: Arc::default(),
-            photos: PhotoFolder::new(options.data_dir.join("photos")),
         };
         desk.resume().await?;
         Ok(desk)
@@ -559,8 +558,10 @@ impl Desk {
         self.camera.still_jpeg()
     }
 
-    /// Keeps what the camera preview shows now as a photo of the parcel `package_id`.
-    pub async fn take_package_photo(&self, package_id: &str) -> DeskResult<PackagePhoto> {
+    /// Keeps what the camera preview shows now as a photo of the parcel `package_id`:
+    /// the JPEG goes to this desk's blobs and the photo is queued, so every desk of
+    /// the building sees it once the server has it.
+    pub async fn take_package_photo(&self, package_id: &str) -> DeskResult<PackagePhotoView> {
         let (view, _) = self.package(package_id).await?;
         let Some(jpeg) = self.camera_still()? else {
             return Err(DeskError::new(
@@ -568,28 +569,31 @@ impl Desk {
                 "the camera shows no picture to take",
             ));
         };
-        let photos = self.photos.clone();
-        let sha256 = tokio::task::spawn_blocking(move || photos.put(&jpeg))
-            .await
-            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("photo: {e}")))??;
-        self.store
-            .add_package_photo(&view.package.id, &sha256, crate::now_ms())
-            .await
+        // The server's rules for a blob, checked before anything is queued.
+        crate::blobs::check_attachment(&jpeg)?;
+        let sha256 = frontdesk_protocol::blob_sha256(&jpeg);
+        self.blobs.put(&sha256, jpeg).await?;
+        let id = view.package.id;
+        let taken = sha256.clone();
+        self.write(Changed::Packages, |store| async move {
+            let m = store
+                .add_package_photo(&id, &sha256, crate::now_ms())
+                .await?;
+            Ok((m, ()))
+        })
+        .await?;
+        let photos = self.package_photos(package_id).await?;
+        photos
+            .into_iter()
+            .find(|p| p.photo.sha256 == taken)
+            .ok_or_else(|| DeskError::new(DeskErrorCode::Internal, "the photo was not kept"))
     }
 
-    /// A parcel's photos taken at this desk, oldest first.
-    pub async fn package_photos(&self, package_id: &str) -> DeskResult<Vec<PackagePhoto>> {
-        self.package(package_id).await?;
-        self.store.package_photos(package_id).await
-    }
-
-    /// One photo's JPEG.
-    pub async fn package_photo(&self, sha256: &str) -> DeskResult<Vec<u8>> {
-        let photos = self.photos.clone();
-        let sha256 = sha256.to_owned();
-        tokio::task::spawn_blocking(move || photos.get(&sha256))
-            .await
-            .map_err(|e| DeskError::new(DeskErrorCode::Internal, format!("photo: {e}")))?
+    /// A parcel's photos, oldest first: the server's and this desk's queued ones.
+    pub async fn package_photos(&self, package_id: &str) -> DeskResult<Vec<PackagePhotoView>> {
+        let active = self.active.lock().await;
+        let who = signed_in(&active)?;
+        self.store.package_photos(package_id, &author(who)).await
     }
 
     /// A parcel's label as a PNG, as this desk's printer would print it. The times on

@@ -193,6 +193,7 @@ pub(crate) async fn clear_server_state(conn: &mut sqlx::SqliteConnection) -> Des
         sqlx::query(statement).execute(&mut *conn).await?;
     }
     for statement in [
+        "DELETE FROM package_photos",
         "DELETE FROM package_notices",
         "DELETE FROM package_events",
         "DELETE FROM packages",

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::{
     ConversationAdd, ConversationCreate, ConversationPrefSet, InstructionTarget, MessageEdit,
-    MessageSend, PackageEdit, PackageIntake, PackageTransition, ReactionSet, ReceiptMark,
+    MessageSend, PackageEdit, PackageIntake, PackagePhotoAdd, PackageTransition, ReactionSet,
+    ReceiptMark,
 };
 
 /// Most mutations one push carries.
@@ -50,6 +51,8 @@ pub enum MutationBody {
     PackageEdit(PackageEdit),
     /// Move a parcel along its lifecycle.
     PackageTransition(PackageTransition),
+    /// Add a photo to a parcel (its blob uploaded first).
+    PackagePhotoAdd(PackagePhotoAdd),
     /// Open a conversation (see `messaging`).
     ConversationCreate(ConversationCreate),
     /// Add people to a group conversation.

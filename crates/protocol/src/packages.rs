@@ -226,6 +226,42 @@ pub struct PackageTransition {
     pub signature: Option<String>,
 }
 
+/// Adding a photo to a parcel (mutation `package_photo_add`): a still from the webcam,
+/// uploaded first as a blob (`PUT /v1/blobs/{sha256}`, see `docs/blobs.md`). The server
+/// refuses a photo whose blob the building does not have, or that is not an image.
+/// Adding a photo the parcel already has changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct PackagePhotoAdd {
+    /// The package.
+    pub id: String,
+    /// The JPEG's SHA-256: its blob name.
+    pub sha256: String,
+}
+
+/// A photo of a parcel. When it was taken is the desk's clock at the time
+/// (the mutation's `client_time_ms`), by whom the staff member signed in there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[ts(export)]
+pub struct PackagePhoto {
+    pub package_id: String,
+    pub building_id: String,
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub taken_at_ms: i64,
+    /// Staff id.
+    pub taken_by: String,
+}
+
+impl PackagePhoto {
+    /// The change-log entity id: one per (package, photo).
+    pub fn entity_id(&self) -> String {
+        format!("{}/{}", self.package_id, self.sha256)
+    }
+}
+
 /// Who may stop a transition the rules refuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Authority {

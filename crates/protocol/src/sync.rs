@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     Audience, Building, Conversation, ConversationPref, Instruction, Message, Package,
-    PackageEvent, PackageNotice, Reaction, Receipt, Resident, StaffMember, Unit,
+    PackageEvent, PackageNotice, PackagePhoto, Reaction, Receipt, Resident, StaffMember, Unit,
 };
 
 /// Most changes one pull page carries, whatever the desk asks for.
@@ -48,6 +48,8 @@ pub enum ChangeBody {
     PackageEventAdded(PackageEvent),
     /// What the server did to tell the resident about a parcel (see `notices`).
     PackageNoticeUpserted(PackageNotice),
+    /// A photo of a parcel (its blob readable by the building's staff).
+    PackagePhotoAdded(PackagePhoto),
     /// A conversation and its participants (seen by its participants only, like every
     /// messaging change but the preferences, which only their user sees).
     ConversationUpserted(Conversation),
@@ -75,6 +77,7 @@ impl ChangeBody {
             Self::PackageNoticeUpserted(n) => ("package_notice", &n.id),
             Self::ConversationUpserted(c) => ("conversation", &c.id),
             Self::MessageUpserted(m) => ("message", &m.id),
+            Self::PackagePhotoAdded(p) => return ("package_photo", p.entity_id().into()),
             Self::ReactionUpserted(r) => return ("reaction", r.entity_id().into()),
             Self::ReceiptUpserted(r) => return ("receipt", r.entity_id().into()),
             Self::ConversationPrefUpserted(p) => {

@@ -1,5 +1,5 @@
-//! `/v1/blobs/{sha256}`: attachment content, named by its SHA-256, uploaded by a desk
-//! before the message that refers to it is pushed. See `docs/blobs.md`.
+//! `/v1/blobs/{sha256}`: attachment and parcel photo content, named by its SHA-256,
+//! uploaded by a desk before the mutation that refers to it is pushed. See `docs/blobs.md`.
 //!
 //! The server trusts nothing the client says about the content: the name must be the
 //! SHA-256 of the bytes, the type is sniffed from the bytes, and no file name is taken
@@ -166,6 +166,29 @@ pub async fn get_blob(
     Ok(response)
 }
 
+/// The size and sniffed content type of blob `sha256` uploaded to `building_id`, or
+/// None when it was not. The one place that reads the `blobs` table (migration 0008) for a
+/// mutation that refers to a blob: a message's attachments, a parcel's photos.
+pub async fn blob_meta(
+    conn: &mut AnyConnection,
+    building_id: &str,
+    sha256: &str,
+) -> Result<Option<(u64, String)>> {
+    sqlx::query("SELECT size, content_type FROM blobs WHERE building_id = $1 AND sha256 = $2")
+        .bind(building_id)
+        .bind(sha256)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| {
+            let size: i64 = row.try_get("size")?;
+            Ok((
+                u64::try_from(size).map_err(Error::internal)?,
+                row.try_get("content_type")?,
+            ))
+        })
+        .transpose()
+}
+
 /// A blob as [`readable_blob`] finds it.
 struct StoredBlob {
     sha256: String,
@@ -180,16 +203,14 @@ enum Content {
     Without,
 }
 
-/// The blob `sha256` of the caller's building, if the caller may read it: they
-/// uploaded it.
-///
-/// This is the one place that decides who may read a blob. Once the messaging tables
-/// exist (`0007_messaging.sql`), a participant of a conversation with a message that
-/// refers to the blob may read it too, a participant who left only if the message
-/// came before they left; docs/blobs.md gives the clause.
-/// Who may read blob `$2` of building `$1`: its uploader `$3`, or a participant of a
-/// conversation with a message that attaches it; one who left reads only what was
-/// attached before they left (a deleted message attaches nothing any more).
+/// Who may read blob `$2` of building `$1`, for caller `$3`; [`readable_blob`], its one
+/// user, is the one place that decides it:
+/// - its uploader;
+/// - a participant of a conversation with a message that attaches it; one who left
+///   reads only what was attached before they left (a deleted message attaches nothing
+///   any more);
+/// - any staff member of the building, when it is a photo of a parcel: they all see
+///   the building's parcels.
 macro_rules! readable_where {
     () => {
         "WHERE b.building_id = $1 AND b.sha256 = $2 AND (b.uploaded_by = $3 OR EXISTS ( \
@@ -198,10 +219,13 @@ macro_rules! readable_where {
          JOIN conversations c ON c.id = m.conversation_id \
          JOIN conversation_participants p ON p.conversation_id = m.conversation_id \
          WHERE a.sha256 = b.sha256 AND c.building_id = b.building_id AND p.staff_id = $3 \
-         AND (p.left_at_ms IS NULL OR m.committed_at_ms <= p.left_at_ms)))"
+         AND (p.left_at_ms IS NULL OR m.committed_at_ms <= p.left_at_ms)) \
+         OR EXISTS (SELECT 1 FROM package_photos pp \
+         WHERE pp.building_id = b.building_id AND pp.sha256 = b.sha256))"
     };
 }
 
+/// The blob `sha256` of the caller's building, if the caller may read it.
 async fn readable_blob(
     conn: &mut AnyConnection,
     caller: &AuthStaff,

@@ -109,6 +109,7 @@ pub fn kind(body: &MutationBody) -> &'static str {
         MutationBody::PackageIntake(_) => "package_intake",
         MutationBody::PackageEdit(_) => "package_edit",
         MutationBody::PackageTransition(_) => "package_transition",
+        MutationBody::PackagePhotoAdd(_) => "package_photo_add",
         MutationBody::ConversationCreate(_) => "conversation_create",
         MutationBody::ConversationAdd(_) => "conversation_add",
         MutationBody::ConversationLeave { .. } => "conversation_leave",
@@ -390,6 +391,9 @@ async fn apply_one(
         MutationBody::PackageEdit(edit) => packages::edit(conn, caller, edit).await?,
         MutationBody::PackageTransition(transition) => {
             packages::transition(conn, caller, mutation.client_time_ms, transition).await?
+        }
+        MutationBody::PackagePhotoAdd(add) => {
+            packages::add_photo(conn, caller, mutation.client_time_ms, add).await?
         }
         MutationBody::ConversationCreate(create) => {
             messaging::create(conn, caller, times, create).await?

@@ -39,6 +39,8 @@ use utoipa::{Modify, OpenApi};
         frontdesk_protocol::ChangeBody,
         frontdesk_protocol::PullResponse,
         frontdesk_protocol::PackageNotice,
+        frontdesk_protocol::PackagePhoto,
+        frontdesk_protocol::PackagePhotoAdd,
         frontdesk_protocol::NoticeKind,
         frontdesk_protocol::NoticeState,
         frontdesk_protocol::Instruction,

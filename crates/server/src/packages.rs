@@ -1,5 +1,5 @@
-//! Parcels: the desk's `package_intake`, `package_edit` and `package_transition`
-//! mutations, validated here in commit order.
+//! Parcels: the desk's `package_intake`, `package_edit`, `package_transition` and
+//! `package_photo_add` mutations, validated here in commit order.
 //!
 //! Called by [`crate::mutations`] inside the push's transaction. The rules of the
 //! record and its lifecycle are `frontdesk_protocol::packages`, the same code the desk
@@ -9,8 +9,8 @@
 
 use frontdesk_protocol::{
     Authority, ChangeBody, NOTIFIER_ACTOR, NoticeKind, Package, PackageEdit, PackageEvent,
-    PackageFlags, PackageIntake, PackageSize, PackageStatus, PackageTransition, RejectCode,
-    check_transition,
+    PackageFlags, PackageIntake, PackagePhoto, PackagePhotoAdd, PackageSize, PackageStatus,
+    PackageTransition, RejectCode, check_transition, is_blob_sha256, is_image_type,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -312,6 +312,85 @@ pub async fn transition(
         ChangeBody::PackageUpserted(package),
         ChangeBody::PackageEventAdded(event),
     ]))
+}
+
+/// Adds a photo to a parcel, whatever its status (a damaged parcel may be photographed
+/// after it was handed over). The blob must be in the building already (the desk
+/// uploads it first) and be an image; the type is the server's own sniff of the bytes.
+/// A photo the parcel already has is answered with the photo as first added, so a
+/// repeat changes nothing.
+pub async fn add_photo(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    taken_at_ms: i64,
+    add: &PackagePhotoAdd,
+) -> Result<Verdict> {
+    if let Some(rejection) = check_id(&add.id, "package") {
+        return Ok(rejection);
+    }
+    if !is_blob_sha256(&add.sha256) {
+        return Ok(Verdict::rejected(
+            RejectCode::Invalid,
+            "a photo is named by the SHA-256 of its content: 64 lower-case hex digits",
+        ));
+    }
+    let package = match stored(conn, caller, &add.id).await? {
+        Ok(package) => package,
+        Err(rejection) => return Ok(rejection),
+    };
+    let Some((_, content_type)) =
+        crate::blobs::blob_meta(conn, &caller.building_id, &add.sha256).await?
+    else {
+        return Ok(Verdict::rejected(
+            RejectCode::NotFound,
+            format!("the photo {} was not uploaded to this building", add.sha256),
+        ));
+    };
+    if !is_image_type(&content_type) {
+        return Ok(Verdict::rejected(
+            RejectCode::Invalid,
+            format!("a photo must be an image; this file is {content_type}"),
+        ));
+    }
+    let existing = sqlx::query(
+        "SELECT taken_at_ms, taken_by FROM package_photos WHERE package_id = $1 AND sha256 = $2",
+    )
+    .bind(&package.id)
+    .bind(&add.sha256)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let photo = match existing {
+        Some(row) => PackagePhoto {
+            package_id: package.id,
+            building_id: package.building_id,
+            sha256: add.sha256.clone(),
+            taken_at_ms: row.try_get("taken_at_ms")?,
+            taken_by: row.try_get("taken_by")?,
+        },
+        None => {
+            let photo = PackagePhoto {
+                package_id: package.id,
+                building_id: package.building_id,
+                sha256: add.sha256.clone(),
+                taken_at_ms,
+                taken_by: caller.staff_id.clone(),
+            };
+            sqlx::query(
+                "INSERT INTO package_photos \
+                 (building_id, package_id, sha256, taken_at_ms, taken_by) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&photo.building_id)
+            .bind(&photo.package_id)
+            .bind(&photo.sha256)
+            .bind(photo.taken_at_ms)
+            .bind(&photo.taken_by)
+            .execute(&mut *conn)
+            .await?;
+            photo
+        }
+    };
+    Ok(Verdict::Applied(vec![ChangeBody::PackagePhotoAdded(photo)]))
 }
 
 fn forbidden(id: &str) -> Verdict {

@@ -1,13 +1,13 @@
 //! Parcels through `POST /v1/sync/push`: intake, edits and the lifecycle, validated in
-//! commit order, on SQLite and PostgreSQL, over real sockets.
+//! commit order, and their photos, on SQLite and PostgreSQL, over real sockets.
 
 mod common;
 
 use common::{Backend, TestDb, TestServer, add_staff, relaxed_config};
 use frontdesk_protocol::{
     ChangeBody, Mutation, MutationBody, MutationOutcome, MutationResult, PackageEdit, PackageFlags,
-    PackageIntake, PackageSize, PackageStatus, PackageTransition, PullResponse, PushResponse,
-    RejectCode, StaffRole, package_code_from_bits,
+    PackageIntake, PackagePhoto, PackagePhotoAdd, PackageSize, PackageStatus, PackageTransition,
+    PullResponse, PushResponse, RejectCode, StaffRole, blob_sha256, package_code_from_bits,
 };
 use frontdesk_server::directory::import::{self, ImportKind};
 use uuid::Uuid;
@@ -392,7 +392,149 @@ async fn a_pickup_keeps_its_signature_and_a_forged_one_is_refused(backend: Backe
     server.stop().await;
 }
 
+async fn put_blob(server: &TestServer, token: &str, bytes: &[u8]) -> String {
+    let sha256 = blob_sha256(bytes);
+    let res = server
+        .http
+        .put(server.url(&format!("/v1/blobs/{sha256}")))
+        .bearer_auth(token)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("PUT blob");
+    assert!(res.status().is_success(), "{}", res.status());
+    sha256
+}
+
+async fn blob_status(server: &TestServer, token: &str, sha256: &str) -> u16 {
+    server
+        .get(&format!("/v1/blobs/{sha256}"), Some(token))
+        .await
+        .status()
+        .as_u16()
+}
+
+fn photo_add(package_id: &str, sha256: &str, at: i64) -> Mutation {
+    mutation(
+        MutationBody::PackagePhotoAdd(PackagePhotoAdd {
+            id: package_id.into(),
+            sha256: sha256.into(),
+        }),
+        at,
+    )
+}
+
+/// A parcel's photo: uploaded as a blob, then added by `package_photo_add`. From then
+/// on every staff member of the building may read it (not before: an upload alone is
+/// its uploader's), and another building never.
+async fn a_parcels_photo_is_seen_by_its_whole_building_once_added(backend: Backend) {
+    let (_tdb, server) = setup(backend).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    let boss = server.login_ok("boss@a.test", "password-boss").await;
+    let b = server.login_ok("desk@b.test", "password-b").await;
+    let id = Uuid::now_v7().to_string();
+    applied(&push(&server, &a.token, &[intake(&id, 11, None, Some("a-1"))]).await[0]);
+    let jpeg = b"\xff\xd8\xff\xe0 a parcel on the counter".to_vec();
+    let sha256 = put_blob(&server, &a.token, &jpeg).await;
+    assert_eq!(blob_status(&server, &boss.token, &sha256).await, 404);
+
+    let added = applied(&push(&server, &a.token, &[photo_add(&id, &sha256, T0 + 5)]).await[0]);
+    let page = pull_after(&server, &boss.token, added - 1).await;
+    let photo = PackagePhoto {
+        package_id: id.clone(),
+        building_id: "A".into(),
+        sha256: sha256.clone(),
+        taken_at_ms: T0 + 5,
+        taken_by: a.staff.id.clone(),
+    };
+    let pulled: Vec<(i64, &ChangeBody)> = page.changes.iter().map(|c| (c.seq, &c.body)).collect();
+    assert_eq!(
+        pulled,
+        [(added, &ChangeBody::PackagePhotoAdded(photo.clone()))]
+    );
+    let res = server
+        .get(&format!("/v1/blobs/{sha256}"), Some(&boss.token))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), jpeg.as_slice());
+    assert_eq!(blob_status(&server, &b.token, &sha256).await, 404);
+    // Building B holding the same bytes does not make A's photo theirs.
+    put_blob(&server, &b.token, &jpeg).await;
+    let b_pull = pull_after(&server, &b.token, 0).await;
+    assert!(
+        !b_pull
+            .changes
+            .iter()
+            .any(|c| matches!(c.body, ChangeBody::PackagePhotoAdded(_))),
+        "{:?}",
+        b_pull.changes
+    );
+
+    // Adding it again (another desk, later) changes nothing: the photo stays as first added.
+    let again = push(&server, &boss.token, &[photo_add(&id, &sha256, T0 + 99)]).await;
+    let again = applied(&again[0]);
+    let page = pull_after(&server, &a.token, added).await;
+    assert_eq!(page.changes.len(), 1, "{:?}", page.changes);
+    assert_eq!(page.changes[0].seq, again);
+    assert_eq!(page.changes[0].body, ChangeBody::PackagePhotoAdded(photo));
+    assert_eq!(common::count(&server.db, "package_photos").await, 1);
+    server.stop().await;
+}
+
+/// What the server cannot check is refused with a reason, and writes nothing: a photo
+/// not uploaded (or uploaded only to another building), one that is not an image, a
+/// parcel that is not there or is another building's, a name that is not a SHA-256.
+async fn photos_the_server_cannot_check_are_refused_and_write_nothing(backend: Backend) {
+    let (_tdb, server) = setup(backend).await;
+    let a = server.login_ok("desk@a.test", "password-a").await;
+    let b = server.login_ok("desk@b.test", "password-b").await;
+    let ours = Uuid::now_v7().to_string();
+    let theirs = Uuid::now_v7().to_string();
+    applied(&push(&server, &a.token, &[intake(&ours, 12, None, Some("a-1"))]).await[0]);
+    applied(&push(&server, &b.token, &[intake(&theirs, 13, None, Some("b-1"))]).await[0]);
+    let jpeg = b"\xff\xd8\xff\xe0 kept by A".to_vec();
+    let ours_sha = put_blob(&server, &a.token, &jpeg).await;
+    let text_sha = put_blob(&server, &a.token, b"not a picture").await;
+    let b_only = put_blob(&server, &b.token, b"\xff\xd8\xff\xe0 kept by B").await;
+    let never = blob_sha256(b"never uploaded");
+
+    let results = push(
+        &server,
+        &a.token,
+        &[
+            photo_add(&ours, &never, T0),
+            photo_add(&ours, &b_only, T0),
+            photo_add(&ours, &text_sha, T0),
+            photo_add("no-such-package", &ours_sha, T0),
+            photo_add(&theirs, &ours_sha, T0),
+            photo_add(&ours, "../../etc/passwd", T0),
+        ],
+    )
+    .await;
+    let refused: Vec<(RejectCode, &str)> = results.iter().map(rejection).collect();
+    assert_eq!(refused[0].0, RejectCode::NotFound);
+    assert!(
+        refused[0].1.contains("was not uploaded"),
+        "{}",
+        refused[0].1
+    );
+    assert_eq!(refused[1].0, RejectCode::NotFound);
+    assert_eq!(refused[2].0, RejectCode::Invalid);
+    assert!(refused[2].1.contains("text/plain"), "{}", refused[2].1);
+    assert_eq!(refused[3].0, RejectCode::NotFound);
+    assert_eq!(refused[4].0, RejectCode::NotFound, "{}", refused[4].1);
+    assert_eq!(refused[5].0, RejectCode::Invalid);
+    assert_eq!(common::count(&server.db, "package_photos").await, 0);
+    // And the building's staff still cannot read the blobs those named.
+    let night = server.login_ok("boss@a.test", "password-boss").await;
+    assert_eq!(blob_status(&server, &night.token, &ours_sha).await, 404);
+    server.stop().await;
+}
+
 on_both_databases!(
+    a_parcels_photo_is_seen_by_its_whole_building_once_added,
+    photos_the_server_cannot_check_are_refused_and_write_nothing,
     a_pickup_keeps_its_signature_and_a_forged_one_is_refused,
     intake_is_logged_with_its_history_and_the_recipient_completed,
     bad_intakes_are_refused_with_a_reason_and_write_nothing,

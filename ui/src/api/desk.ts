@@ -17,7 +17,7 @@ import type { PackageDetail } from "@/bindings/PackageDetail";
 import type { PackageEdit } from "@/bindings/PackageEdit";
 import type { PackageQuery } from "@/bindings/PackageQuery";
 import type { PackageTransition } from "@/bindings/PackageTransition";
-import type { PackagePhoto } from "@/bindings/PackagePhoto";
+import type { PackagePhotoView } from "@/bindings/PackagePhotoView";
 import type { PackageView } from "@/bindings/PackageView";
 import type { ScanLookup } from "@/bindings/ScanLookup";
 import type { ScannerSettings } from "@/bindings/ScannerSettings";
@@ -160,11 +160,11 @@ export const desk = {
   stopCameraPreview: () => call<boolean>("stop_camera_preview"),
   /** What the preview shows now, as JPEG bytes. */
   cameraStill: () => call<ArrayBuffer>("camera_still"),
-  /** Keeps what the camera shows now as a photo of the parcel (stored at this desk). */
-  takePackagePhoto: (packageId: string) => call<PackagePhoto>("take_package_photo", { packageId }),
-  packagePhotos: (packageId: string) => call<PackagePhoto[]>("package_photos", { packageId }),
-  /** A photo's JPEG bytes. */
-  packagePhoto: (sha256: string) => call<ArrayBuffer>("package_photo", { sha256 }),
+  /** Keeps what the camera shows now as a photo of the parcel: kept here, queued for the server. */
+  takePackagePhoto: (packageId: string) => call<PackagePhotoView>("take_package_photo", { packageId }),
+  packagePhotos: (packageId: string) => call<PackagePhotoView[]>("package_photos", { packageId }),
+  /** A photo's JPEG bytes: a blob like an attachment's, fetched from the server when not here. */
+  packagePhoto: (sha256: string) => call<ArrayBuffer>("get_blob", { sha256 }),
 
   /** Fires whenever the sync status changes. Resolves to the function that stops listening. */
   onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>

@@ -7,6 +7,7 @@ import type { Message } from "./Message";
 import type { Package } from "./Package";
 import type { PackageEvent } from "./PackageEvent";
 import type { PackageNotice } from "./PackageNotice";
+import type { PackagePhoto } from "./PackagePhoto";
 import type { Reaction } from "./Reaction";
 import type { Receipt } from "./Receipt";
 import type { Resident } from "./Resident";
@@ -17,4 +18,4 @@ import type { Unit } from "./Unit";
  * What changed. Upserts carry the whole new record, so applying a change never needs
  * the previous state, and applying the same change twice is harmless.
  */
-export type ChangeBody = { "kind": "building_upserted", "data": Building } | { "kind": "unit_upserted", "data": Unit } | { "kind": "unit_deleted", "data": { id: string, } } | { "kind": "resident_upserted", "data": Resident } | { "kind": "resident_deleted", "data": { id: string, } } | { "kind": "staff_upserted", "data": StaffMember } | { "kind": "instruction_upserted", "data": Instruction } | { "kind": "instruction_deleted", "data": { id: string, } } | { "kind": "package_upserted", "data": Package } | { "kind": "package_event_added", "data": PackageEvent } | { "kind": "package_notice_upserted", "data": PackageNotice } | { "kind": "conversation_upserted", "data": Conversation } | { "kind": "message_upserted", "data": Message } | { "kind": "reaction_upserted", "data": Reaction } | { "kind": "receipt_upserted", "data": Receipt } | { "kind": "conversation_pref_upserted", "data": ConversationPref };
+export type ChangeBody = { "kind": "building_upserted", "data": Building } | { "kind": "unit_upserted", "data": Unit } | { "kind": "unit_deleted", "data": { id: string, } } | { "kind": "resident_upserted", "data": Resident } | { "kind": "resident_deleted", "data": { id: string, } } | { "kind": "staff_upserted", "data": StaffMember } | { "kind": "instruction_upserted", "data": Instruction } | { "kind": "instruction_deleted", "data": { id: string, } } | { "kind": "package_upserted", "data": Package } | { "kind": "package_event_added", "data": PackageEvent } | { "kind": "package_notice_upserted", "data": PackageNotice } | { "kind": "package_photo_added", "data": PackagePhoto } | { "kind": "conversation_upserted", "data": Conversation } | { "kind": "message_upserted", "data": Message } | { "kind": "reaction_upserted", "data": Reaction } | { "kind": "receipt_upserted", "data": Receipt } | { "kind": "conversation_pref_upserted", "data": ConversationPref };

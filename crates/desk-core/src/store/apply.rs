@@ -8,7 +8,8 @@
 
 use frontdesk_protocol::{
     Building, Change, ChangeBody, Conversation, ConversationPref, Instruction, Message, Package,
-    PackageEvent, PackageNotice, PullResponse, Reaction, Receipt, Resident, StaffMember, Unit,
+    PackageEvent, PackageNotice, PackagePhoto, PullResponse, Reaction, Receipt, Resident,
+    StaffMember, Unit,
 };
 use sqlx::SqliteConnection;
 
@@ -318,7 +319,8 @@ async fn apply_runs(
             }
             ChangeBody::PackageUpserted(_)
             | ChangeBody::PackageEventAdded(_)
-            | ChangeBody::PackageNoticeUpserted(_) => {
+            | ChangeBody::PackageNoticeUpserted(_)
+            | ChangeBody::PackagePhotoAdded(_) => {
                 applied.packages_changed = true;
             }
             ref body if is_messaging(body) => applied.messages_changed = true,
@@ -441,6 +443,13 @@ async fn apply_run(
                 _ => None,
             });
             upsert_package_notices(conn, &notices).await
+        }
+        ChangeBody::PackagePhotoAdded(_) => {
+            let photos: Vec<&PackagePhoto> = bodies(run, |b| match b {
+                ChangeBody::PackagePhotoAdded(p) => Some(p),
+                _ => None,
+            });
+            upsert_package_photos(conn, &photos).await
         }
         ChangeBody::ConversationUpserted(_) => {
             let conversations: Vec<&Conversation> = bodies(run, |b| match b {
@@ -660,6 +669,24 @@ async fn upsert_package_notices(
          FROM json_each(?) ORDER BY key",
     )
     .bind(serde_json::to_string(notices)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_package_photos(
+    conn: &mut SqliteConnection,
+    photos: &[&PackagePhoto],
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO package_photos (package_id, building_id, sha256, taken_at_ms, \
+         taken_by) \
+         SELECT json_extract(value, '$.package_id'), json_extract(value, '$.building_id'), \
+         json_extract(value, '$.sha256'), json_extract(value, '$.taken_at_ms'), \
+         json_extract(value, '$.taken_by') \
+         FROM json_each(?) ORDER BY key",
+    )
+    .bind(serde_json::to_string(photos)?)
     .execute(conn)
     .await?;
     Ok(())

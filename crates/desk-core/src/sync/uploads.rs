@@ -1,5 +1,6 @@
-//! The pusher's first step: the attachments of the messages about to be pushed go to
-//! the server before them, so that a message never arrives before its files.
+//! The pusher's first step: the blobs a batch refers to (a message's attachments, a
+//! parcel's photo) go to the server before the mutations, so that a mutation never
+//! arrives before its files.
 
 use frontdesk_protocol::{Mutation, MutationBody};
 use uuid::Uuid;
@@ -8,15 +9,15 @@ use crate::blobs::{BlobStore, check_attachment};
 use crate::error::{DeskError, DeskErrorCode};
 use crate::server_api::ServerApi;
 
-/// How uploading a batch's attachments ended.
+/// How uploading a batch's blobs ended.
 #[derive(Debug)]
 pub(super) enum Uploaded {
-    /// Every attachment of the batch is on the server.
+    /// Every blob of the batch is on the server.
     All,
-    /// This message cannot be sent, ever (its file is refused, or gone from this desk):
+    /// This mutation cannot be sent, ever (its file is refused, or gone from this desk):
     /// it is to be rejected with the reason, and the rest go on.
     Refused { id: Uuid, reason: String },
-    /// Uploading the attachments of the message at this index failed for a passing
+    /// Uploading the blobs of the mutation at this index failed for a passing
     /// reason (network, server down): push the ones before it, and retry later.
     StoppedAt(usize, DeskError),
 }
@@ -26,7 +27,7 @@ enum Failure {
     Passing(DeskError),
 }
 
-/// Makes sure the server has every attachment of `batch`'s messages, in order: asks
+/// Makes sure the server has every blob `batch` refers to, in order: asks
 /// first (HEAD), so a file already there, or sent by an attempt that was cut short
 /// after the server stored it, is not sent again; otherwise sends it whole (the server
 /// keeps nothing of an upload that did not arrive whole, so a retry starts over).
@@ -37,16 +38,24 @@ pub(super) async fn prepare(
     batch: &[Mutation],
 ) -> Uploaded {
     for (index, mutation) in batch.iter().enumerate() {
-        let MutationBody::MessageSend(send) = &mutation.body else {
-            continue;
+        let files: Vec<(&str, String)> = match &mutation.body {
+            MutationBody::MessageSend(send) => send
+                .attachments
+                .iter()
+                .map(|a| (a.sha256.as_str(), format!("the attachment {:?}", a.name)))
+                .collect(),
+            MutationBody::PackagePhotoAdd(add) => {
+                vec![(add.sha256.as_str(), "the photo".to_owned())]
+            }
+            _ => continue,
         };
-        for attachment in &send.attachments {
-            match upload(blobs, api, token, &attachment.sha256).await {
+        for (sha256, what) in files {
+            match upload(blobs, api, token, sha256).await {
                 Ok(()) => {}
                 Err(Failure::Refused(why)) => {
                     return Uploaded::Refused {
                         id: mutation.id,
-                        reason: format!("the attachment {:?} was refused: {why}", attachment.name),
+                        reason: format!("{what} was refused: {why}"),
                     };
                 }
                 Err(Failure::Passing(e)) => return Uploaded::StoppedAt(index, e),

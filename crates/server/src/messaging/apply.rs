@@ -446,7 +446,7 @@ pub async fn send(
     let mut attachments = Vec::with_capacity(send.attachments.len());
     for a in &send.attachments {
         let Some((size, content_type)) =
-            store::blob_meta(conn, &caller.building_id, &a.sha256).await?
+            crate::blobs::blob_meta(conn, &caller.building_id, &a.sha256).await?
         else {
             return Ok(Verdict::rejected(
                 RejectCode::NotFound,

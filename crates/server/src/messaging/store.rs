@@ -215,28 +215,6 @@ pub async fn last_message_no(conn: &mut AnyConnection, conversation_id: &str) ->
     )
 }
 
-/// The size and sniffed content type of blob `sha256` uploaded to `building_id`, or
-/// None when it was not. The one place that reads the `blobs` table (migration 0008).
-pub async fn blob_meta(
-    conn: &mut AnyConnection,
-    building_id: &str,
-    sha256: &str,
-) -> Result<Option<(u64, String)>> {
-    sqlx::query("SELECT size, content_type FROM blobs WHERE building_id = $1 AND sha256 = $2")
-        .bind(building_id)
-        .bind(sha256)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|row| {
-            let size: i64 = row.try_get("size")?;
-            Ok((
-                u64::try_from(size).map_err(Error::internal)?,
-                row.try_get("content_type")?,
-            ))
-        })
-        .transpose()
-}
-
 pub async fn message_id_taken(conn: &mut AnyConnection, id: &str) -> Result<bool> {
     Ok(sqlx::query("SELECT id FROM messages WHERE id = $1")
         .bind(id)

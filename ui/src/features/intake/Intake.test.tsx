@@ -258,9 +258,9 @@ describe("intake with the camera", () => {
     tauriMock.on("start_camera_preview", { state: "live", source: "HD Webcam" });
     tauriMock.on("stop_camera_preview", true);
     tauriMock.on("take_package_photo", (a: Record<string, unknown>) => ({
-      package_id: a.packageId,
-      sha256: "a".repeat(64),
-      taken_at_ms: 1,
+      photo: { package_id: a.packageId, building_id: "b-1", sha256: "a".repeat(64), taken_at_ms: 1, taken_by: "s-1" },
+      pending: true,
+      taken_by_name: null,
     }));
     const user = renderIntake();
     await waitFor(() => expect(screen.getByLabelText("Shelf")).toHaveValue("B-2"));
@@ -289,5 +289,8 @@ describe("intake with the camera", () => {
     expect(screen.getByTestId("intake-photo-status")).toHaveTextContent(
       `Photo kept with ${registeredParcel.getAttribute("data-package-code")}.`,
     );
+    // The panel's button does the same, for the mouse.
+    await user.click(screen.getByTestId("camera-photo"));
+    await waitFor(() => expect(tauriMock.callsOf("take_package_photo")).toHaveLength(2));
   });
 });

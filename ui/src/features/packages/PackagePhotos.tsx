@@ -1,16 +1,17 @@
-// The photos taken of a parcel with the webcam at intake (kept at the desk that took
-// them). Nothing is shown for a parcel without photos.
+// The photos of a parcel, taken with the webcam at any desk of the building. One taken
+// here shows at once, marked as waiting until the server has it; one taken elsewhere is
+// fetched from the server the first time it is shown (and kept), so it may fail while
+// the desk is offline: that photo says so, and the others still show. Nothing is shown
+// for a parcel without photos.
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { desk, toDeskError, type DeskError } from "@/api/desk";
-import type { PackagePhoto } from "@/bindings/PackagePhoto";
+import type { PackagePhotoView } from "@/bindings/PackagePhotoView";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDateTime } from "@/lib/format";
+import { PendingBadge } from "./PackageBits";
 
-interface Shown {
-  photo: PackagePhoto;
-  url: string;
-}
+type Shown = { view: PackagePhotoView } & ({ url: string } | { failed: DeskError });
 
 export function PackagePhotos({ id, refreshTick }: { id: string; refreshTick: number }) {
   const { t, i18n } = useTranslation();
@@ -23,11 +24,15 @@ export function PackagePhotos({ id, refreshTick }: { id: string; refreshTick: nu
     (async () => {
       const photos = await desk.packagePhotos(id);
       const loaded: Shown[] = [];
-      for (const photo of photos) {
-        const bytes = await desk.packagePhoto(photo.sha256);
-        const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
-        urls.push(url);
-        loaded.push({ photo, url });
+      for (const view of photos) {
+        try {
+          const bytes = await desk.packagePhoto(view.photo.sha256);
+          const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+          urls.push(url);
+          loaded.push({ view, url });
+        } catch (err) {
+          loaded.push({ view, failed: toDeskError(err) });
+        }
       }
       if (!gone) {
         setShown(loaded);
@@ -54,12 +59,29 @@ export function PackagePhotos({ id, refreshTick }: { id: string; refreshTick: nu
             {t("packageList.page.photosFailed")} {error.message}
           </p>
         )}
-        {shown.map(({ photo, url }) => (
-          <figure key={photo.sha256} className="space-y-1">
-            <img src={url} alt={t("packageList.page.photoAlt")} className="max-h-64 rounded border border-border" data-testid="package-photo" />
-            <figcaption className="text-xs text-muted-foreground">{formatDateTime(photo.taken_at_ms, i18n.language)}</figcaption>
-          </figure>
-        ))}
+        {shown.map((item) => {
+          const { photo, pending, taken_by_name } = item.view;
+          return (
+            <figure key={photo.sha256} className="space-y-1" data-testid="package-photo-item" data-pending={pending}>
+              {"url" in item ? (
+                <img src={item.url} alt={t("packageList.page.photoAlt")} className="max-h-64 rounded border border-border" data-testid="package-photo" />
+              ) : (
+                <p className="text-sm text-destructive" data-testid="package-photo-missing">
+                  {t("packageList.page.photoMissing")} {item.failed.message}
+                </p>
+              )}
+              <figcaption className="text-xs text-muted-foreground">
+                {formatDateTime(photo.taken_at_ms, i18n.language)}
+                {taken_by_name && ` · ${t("packageList.page.photoBy", { name: taken_by_name })}`}
+                {pending && (
+                  <span className="ml-2">
+                    <PendingBadge testId="package-photo-pending" />
+                  </span>
+                )}
+              </figcaption>
+            </figure>
+          );
+        })}
       </CardContent>
     </Card>
   );

@@ -712,17 +712,47 @@ describe("in French", () => {
 });
 
 describe("package photos", () => {
-  it("a parcel's page shows the photos taken of it at intake", async () => {
+  const view = (sha: string, at: number, pending: boolean, by: string | null) => ({
+    photo: { package_id: "p-1", building_id: "b-1", sha256: sha, taken_at_ms: at, taken_by: "s-1" },
+    pending,
+    taken_by_name: by,
+  });
+
+  it("a parcel's page shows its photos, who took them, and the one still waiting for the server", async () => {
     const { user } = await renderScreen();
     tauriMock.on("package_photos", (a: Record<string, unknown>) =>
-      a.packageId === "p-1" ? [{ package_id: "p-1", sha256: "b".repeat(64), taken_at_ms: Date.now() }] : [],
+      a.packageId === "p-1"
+        ? [view("b".repeat(64), Date.now() - 60_000, false, "Marie Tremblay"), view("c".repeat(64), Date.now(), true, null)]
+        : [],
     );
-    tauriMock.on("package_photo", () => new Uint8Array([0xff, 0xd8, 0xff, 0xd9]).buffer);
+    tauriMock.on("get_blob", () => new Uint8Array([0xff, 0xd8, 0xff, 0xd9]).buffer);
     const page = await openPage(user, "p-1");
-    const photo = await within(page).findByTestId("package-photo");
-    expect(photo).toHaveAccessibleName("Photo of the parcel at intake");
-    expect(tauriMock.callsOf("package_photo")).toEqual([{ sha256: "b".repeat(64) }]);
-    expect(created).toContain(photo.getAttribute("src"));
+    await waitFor(() => expect(within(page).getAllByTestId("package-photo")).toHaveLength(2));
+    const [first, second] = within(page).getAllByTestId("package-photo") as [HTMLElement, HTMLElement];
+    expect(first).toHaveAccessibleName("Photo of the parcel at intake");
+    expect(tauriMock.callsOf("get_blob")).toEqual([{ sha256: "b".repeat(64) }, { sha256: "c".repeat(64) }]);
+    expect(created).toContain(first.getAttribute("src"));
+    expect(created).toContain(second.getAttribute("src"));
+    const items = within(page).getAllByTestId("package-photo-item") as [HTMLElement, HTMLElement];
+    expect(items[0]).toHaveTextContent("by Marie Tremblay");
+    expect(within(items[0]).queryByTestId("package-photo-pending")).toBeNull();
+    expect(within(items[1]).getByTestId("package-photo-pending")).toBeInTheDocument();
+  });
+
+  it("a photo the desk cannot fetch says why, and the others still show", async () => {
+    const { user } = await renderScreen();
+    tauriMock.on("package_photos", (a: Record<string, unknown>) =>
+      a.packageId === "p-1" ? [view("b".repeat(64), 1, false, null), view("d".repeat(64), 2, false, null)] : [],
+    );
+    tauriMock.on("get_blob", (a: Record<string, unknown>) => {
+      if (a.sha256 === "d".repeat(64)) throw { code: "network", message: "the server cannot be reached" };
+      return new Uint8Array([0xff, 0xd8, 0xff, 0xd9]).buffer;
+    });
+    const page = await openPage(user, "p-1");
+    const missing = await within(page).findByTestId("package-photo-missing");
+    expect(missing).toHaveTextContent("This photo could not be fetched from the server: the server cannot be reached");
+    expect(within(page).getAllByTestId("package-photo")).toHaveLength(1);
+    expect(within(page).queryByTestId("package-photos-error")).toBeNull();
   });
 
   it("a parcel without photos shows no photo section", async () => {

@@ -189,11 +189,16 @@ export function CameraPanel({ onPhoto }: CameraPanelProps) {
       <div className="flex items-center gap-2">
         <Camera aria-hidden="true" className="size-4 text-muted-foreground" />
         <h2 className="text-sm font-semibold">{t("camera.title")}</h2>
+        {onPhoto && state.kind === "live" && (
+          <Button type="button" size="sm" variant="outline" className="ml-auto" data-testid="camera-photo" onClick={onPhoto}>
+            {t("camera.photo")} <Kbd>Alt+P</Kbd>
+          </Button>
+        )}
         <Button
           type="button"
           size="sm"
           variant={running ? "outline" : "default"}
-          className="ml-auto"
+          className={onPhoto && state.kind === "live" ? undefined : "ml-auto"}
           data-testid="camera-toggle"
           onClick={() => (running ? stop() : void start())}
         >
@@ -208,15 +213,7 @@ export function CameraPanel({ onPhoto }: CameraPanelProps) {
           </p>
         )}
         {state.kind === "live" && (
-          <p className="text-muted-foreground">
-            {t("camera.live", { source: state.source })}
-            {onPhoto && (
-              <>
-                {" "}
-                {t("camera.photoHint")} <Kbd>Alt+P</Kbd>
-              </>
-            )}
-          </p>
+          <p className="text-muted-foreground">{t("camera.live", { source: state.source })}</p>
         )}
         {state.kind === "unavailable" && (
           <div role="alert" className="flex items-center gap-2">

@@ -245,6 +245,9 @@ describe("describeMutation", () => {
     expect(describeMutation(i18n.t, pickup)).toBe("Mark parcel p-1 picked up");
     await i18n.changeLanguage("fr");
     expect(describeMutation(i18n.t, pickup)).toBe("Colis p-1 : remis");
+    const photo = { kind: "package_photo_add" as const, payload: { id: "p-1", sha256: "a".repeat(64) } };
+    expect(describeMutation(i18n.t, photo)).toBe("Photo du colis p-1");
     await i18n.changeLanguage("en");
+    expect(describeMutation(i18n.t, photo)).toBe("Photo of parcel p-1");
   });
 });

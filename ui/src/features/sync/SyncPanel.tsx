@@ -53,6 +53,8 @@ export function describeMutation(t: TFunction, body: MutationBody): string {
         id: body.payload.id,
         status: t(`sync.packageStatus.${body.payload.to}`),
       });
+    case "package_photo_add":
+      return t("sync.packagePhotoAdd", { id: body.payload.id });
     case "conversation_create":
       return t("sync.conversationCreate", { title: body.payload.title ?? "—" });
     case "conversation_add":
