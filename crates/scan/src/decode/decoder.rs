@@ -1,12 +1,14 @@
 //! Decoding one frame with rxing, restricted to the symbologies on carrier labels.
 //!
-//! Passes, cheapest first, stopping at the first that finds a code: the aim box
-//! (shrunk to `fast_max_width` if wider), Code 128 over the whole frame at full
-//! resolution as it is and turned a quarter (a label held on its side), the 2D
-//! symbologies over the whole frame shrunk, then with TRY_HARDER the aim box for all
-//! but PDF417. Most live frames hold no code, so the cost of an empty frame is what matters
-//! most; `decode-bench` measures it, and the decode rate, against ZXing-C++. The
-//! thorough pass can be switched off with `thorough`.
+//! Passes, cheapest first, stopping at the first that finds a code: the aim box for
+//! every symbology (shrunk to `fast_max_width` if wider), Code 128 over the whole frame
+//! at full resolution as it is and turned a quarter (a label held on its side), QR and
+//! DataMatrix over the whole frame shrunk, then Code 128 and DataMatrix with TRY_HARDER
+//! in the aim box. Passes over the same image share its binarization. Most live frames hold no
+//! code, so the cost of an empty frame is what matters most; `decode-bench` measures
+//! it, and the decode rate, against ZXing-C++, and every choice of pass and reader here
+//! was kept or dropped on its figures. The thorough pass can be switched off with
+//! `thorough`.
 //!
 //! rxing has had panics and infinite loops on odd images. Every rxing call is under
 //! `catch_unwind`, and a frame is decoded on its own worker thread that the caller
@@ -16,7 +18,6 @@
 //! `max_abandoned` of them are still running.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,7 +25,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rxing::common::HybridBinarizer;
-use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8LuminanceSource, MultiFormatReader};
+use rxing::datamatrix::DataMatrixReader;
+use rxing::maxicode::MaxiCodeReader;
+use rxing::oned::{Code128Reader, OneDReader};
+use rxing::pdf417::PDF417Reader;
+use rxing::qrcode::cpp_port::QrReader;
+use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8LuminanceSource};
 use rxing::{RXingResult, RXingResultMetadataType, RXingResultMetadataValue, Reader};
 use serde::Serialize;
 
@@ -44,16 +50,6 @@ pub enum Symbology {
 }
 
 impl Symbology {
-    fn format(self) -> BarcodeFormat {
-        match self {
-            Symbology::Code128 => BarcodeFormat::CODE_128,
-            Symbology::Qr => BarcodeFormat::QR_CODE,
-            Symbology::DataMatrix => BarcodeFormat::DATA_MATRIX,
-            Symbology::Pdf417 => BarcodeFormat::PDF_417,
-            Symbology::MaxiCode => BarcodeFormat::MAXICODE,
-        }
-    }
-
     fn from_format(format: BarcodeFormat) -> Option<Symbology> {
         Some(match format {
             BarcodeFormat::CODE_128 => Symbology::Code128,
@@ -212,7 +208,7 @@ impl Decoder {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Region {
     AimBox,
     WholeFrame,
@@ -224,9 +220,34 @@ enum Kinds {
     All,
     /// Code 128.
     Linear,
-    /// QR, DataMatrix, PDF417 and MaxiCode.
-    TwoDimensional,
-    AllButPdf417,
+    /// QR, DataMatrix and MaxiCode.
+    TwoDimensionalButPdf417,
+    DataMatrix,
+}
+
+impl Kinds {
+    /// The symbologies, in the order they are tried: the cheap 1D reader first.
+    fn symbologies(self, maxicode: bool) -> Vec<Symbology> {
+        let wanted: &[Symbology] = match self {
+            Kinds::All => &[
+                Symbology::Code128,
+                Symbology::Qr,
+                Symbology::DataMatrix,
+                Symbology::Pdf417,
+                Symbology::MaxiCode,
+            ],
+            Kinds::Linear => &[Symbology::Code128],
+            Kinds::TwoDimensionalButPdf417 => {
+                &[Symbology::Qr, Symbology::DataMatrix, Symbology::MaxiCode]
+            }
+            Kinds::DataMatrix => &[Symbology::DataMatrix],
+        };
+        wanted
+            .iter()
+            .copied()
+            .filter(|s| maxicode || *s != Symbology::MaxiCode)
+            .collect()
+    }
 }
 
 /// One rxing call over part of the frame.
@@ -237,6 +258,8 @@ struct Pass {
     shrink: bool,
     /// Turned a quarter clockwise first.
     turned: bool,
+    /// Each run of this many rows averaged into one (1: every row kept).
+    row_average: u32,
     kinds: Kinds,
     try_harder: bool,
 }
@@ -246,6 +269,7 @@ const FAST_PASSES: [Pass; 4] = [
         region: Region::AimBox,
         shrink: true,
         turned: false,
+        row_average: 1,
         kinds: Kinds::All,
         try_harder: false,
     },
@@ -256,6 +280,7 @@ const FAST_PASSES: [Pass; 4] = [
         region: Region::WholeFrame,
         shrink: false,
         turned: false,
+        row_average: 1,
         kinds: Kinds::Linear,
         try_harder: false,
     },
@@ -264,159 +289,260 @@ const FAST_PASSES: [Pass; 4] = [
         region: Region::WholeFrame,
         shrink: false,
         turned: true,
+        row_average: 1,
         kinds: Kinds::Linear,
         try_harder: false,
     },
+    // The 2D codes over the whole frame, shrunk. Not PDF417: its detector looks for
+    // the start and stop patterns in four orientations of the image, which made it the
+    // dearest reader on an empty frame, and in the benchmark this pass read no PDF417
+    // that the aim box pass did not. So a PDF417 is read in the aim box only.
     Pass {
         region: Region::WholeFrame,
         shrink: true,
         turned: false,
-        kinds: Kinds::TwoDimensional,
+        row_average: 1,
+        kinds: Kinds::TwoDimensionalButPdf417,
         try_harder: false,
     },
 ];
 
-/// TRY_HARDER in the aim box, where a held-up code should be: it reads blurred Code 128
-/// (every row is tried), QR under perspective, and small, dim or rotated DataMatrix (a
-/// second detector) that the fast passes miss. Not for PDF417, which it read no better,
-/// nor over the whole frame: there it cost several times the fast passes on every
-/// empty frame and, in the benchmark, found nothing more.
-const THOROUGH_PASSES: [Pass; 1] = [Pass {
-    region: Region::AimBox,
-    shrink: false,
-    turned: false,
-    kinds: Kinds::AllButPdf417,
-    try_harder: true,
-}];
+/// TRY_HARDER in the aim box, where a held-up code should be, for Code 128 and
+/// DataMatrix.
+///
+/// Code 128 is then tried on every row, which reads blurred labels (the fast passes
+/// look at 15 rows). The rows are first averaged four by four, which the upright bars
+/// of a label survive (and its noise does not), so there are a quarter as many to try;
+/// and upright only: rxing's TRY_HARDER would try every column too, doubling the cost,
+/// and the fast passes read a label on its side.
+///
+/// DataMatrix gets a second detector, which reads the small, far, rotated or sideways
+/// ones (a USPS label's) that the fast passes miss. In the benchmark QR read nothing
+/// more with TRY_HARDER, nor did PDF417; over the whole frame it cost several times the
+/// fast passes on every empty frame.
+const THOROUGH_PASSES: [Pass; 2] = [
+    Pass {
+        region: Region::AimBox,
+        shrink: false,
+        turned: false,
+        row_average: 4,
+        kinds: Kinds::Linear,
+        try_harder: true,
+    },
+    Pass {
+        region: Region::AimBox,
+        shrink: false,
+        turned: false,
+        row_average: 1,
+        kinds: Kinds::DataMatrix,
+        try_harder: true,
+    },
+];
 
 /// The image a pass decodes, and how its points map back into the frame.
 struct PassImage<'a> {
     image: Cow<'a, Frame>,
     origin: (u32, u32),
     scale: u32,
-    /// The height of the region before it was turned, when it was.
-    turned_from_height: Option<u32>,
+    /// Rows averaged into one, after the scale.
+    row_average: u32,
+    /// When it was turned: the region's height before, and the step of the columns it
+    /// kept (see `quarter_turn`).
+    turned: Option<(u32, u32)>,
 }
 
 impl PassImage<'_> {
     fn to_frame(&self, (x, y): (f32, f32)) -> (f32, f32) {
-        let (x, y) = match self.turned_from_height {
+        let (x, y) = match self.turned {
             // Undoes the quarter turn of `quarter_turn`.
-            Some(height) => (y, height as f32 - 1.0 - x),
+            Some((height, every)) => (y * every as f32, height as f32 - 1.0 - x),
             None => (x, y),
         };
         (
             self.origin.0 as f32 + x * self.scale as f32,
-            self.origin.1 as f32 + y * self.scale as f32,
+            self.origin.1 as f32 + y * (self.scale * self.row_average) as f32,
         )
     }
 }
 
-fn pass_image<'a>(frame: &'a Frame, pass: Pass, options: &DecodeOptions) -> Option<PassImage<'a>> {
-    let (image, origin) = match pass.region {
+/// A turned pass keeps one column in this many. It is the Code 128 fast pass, whose
+/// reader looks at 15 rows 1/32 of the height apart from the middle: over a 1280-pixel
+/// region turned whole those are columns 640 ± 40·k, and over its 320 kept columns
+/// they are rows 160 ± 10·k, the same columns. So it reads what a whole turn would, for
+/// a quarter of the copying.
+const TURNED_COLUMN_STEP: u32 = 4;
+
+/// What a pass decodes: passes with the same one share its binarized image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ImageKey {
+    region: Region,
+    /// Shrunk by this factor (1: as it is).
+    factor: u32,
+    row_average: u32,
+    turned: bool,
+}
+
+impl ImageKey {
+    fn of(frame: &Frame, pass: Pass, options: &DecodeOptions) -> ImageKey {
+        let width = match pass.region {
+            Region::WholeFrame => frame.width(),
+            Region::AimBox => options.aim_box.rect(frame.width(), frame.height()).2,
+        };
+        let factor = if pass.shrink {
+            width.div_ceil(options.fast_max_width.max(1)).max(1)
+        } else {
+            1
+        };
+        ImageKey {
+            region: pass.region,
+            factor,
+            row_average: pass.row_average.max(1),
+            turned: pass.turned,
+        }
+    }
+}
+
+fn pass_image<'a>(
+    frame: &'a Frame,
+    key: ImageKey,
+    options: &DecodeOptions,
+) -> Option<PassImage<'a>> {
+    let (image, origin) = match key.region {
         Region::WholeFrame => (Cow::Borrowed(frame), (0, 0)),
         Region::AimBox => {
             let (x, y, w, h) = options.aim_box.rect(frame.width(), frame.height());
             (Cow::Owned(frame.crop(x, y, w, h)?), (x, y))
         }
     };
-    let factor = if pass.shrink {
-        image.width().div_ceil(options.fast_max_width.max(1)).max(1)
-    } else {
-        1
-    };
-    let image = if factor == 1 {
+    let image = if key.factor == 1 {
         image
     } else {
-        Cow::Owned(image.downscale(factor)?)
+        Cow::Owned(image.downscale(key.factor)?)
     };
-    if pass.turned {
+    let image = if key.row_average == 1 {
+        image
+    } else {
+        Cow::Owned(image.average_rows(key.row_average)?)
+    };
+    if key.turned {
         return Some(PassImage {
-            turned_from_height: Some(image.height()),
-            image: Cow::Owned(quarter_turn(&image)?),
+            turned: Some((image.height(), TURNED_COLUMN_STEP)),
+            image: Cow::Owned(quarter_turn(&image, TURNED_COLUMN_STEP)?),
             origin,
-            scale: factor,
+            scale: key.factor,
+            row_average: key.row_average,
         });
     }
     Some(PassImage {
         image,
         origin,
-        scale: factor,
-        turned_from_height: None,
+        scale: key.factor,
+        row_average: key.row_average,
+        turned: None,
     })
 }
 
-/// `frame` turned a quarter clockwise: its left column becomes the top row.
-fn quarter_turn(frame: &Frame) -> Option<Frame> {
+/// `frame` turned a quarter clockwise (its left column becomes the top row), keeping
+/// one column in `every`: row `r` of the result is column `r · every`.
+fn quarter_turn(frame: &Frame, every: u32) -> Option<Frame> {
     let (width, height) = (frame.width() as usize, frame.height() as usize);
+    let every = every.max(1) as usize;
+    let rows = width.div_ceil(every);
     let luma = frame.luma();
-    let mut turned = vec![0; luma.len()];
-    // Tile by tile, so that the writes down each column stay in cache.
-    const TILE: usize = 32;
-    for y0 in (0..height).step_by(TILE) {
-        for x0 in (0..width).step_by(TILE) {
-            for y in y0..(y0 + TILE).min(height) {
-                let row = &luma[y * width..(y + 1) * width];
-                for (x, &pixel) in row.iter().enumerate().take((x0 + TILE).min(width)).skip(x0) {
-                    turned[x * height + (height - 1 - y)] = pixel;
-                }
+    let mut turned = vec![0; rows * height];
+    // A band of source rows at a time, so that the column reads stay in cache.
+    const BAND: usize = 32;
+    for y0 in (0..height).step_by(BAND) {
+        for r in 0..rows {
+            let column = r * every;
+            let out = &mut turned[r * height..(r + 1) * height];
+            for y in y0..(y0 + BAND).min(height) {
+                out[height - 1 - y] = luma[y * width + column];
             }
         }
     }
-    Frame::new(frame.height(), frame.width(), turned).ok()
+    Frame::new(frame.height(), rows as u32, turned).ok()
+}
+
+type Bitmap = BinaryBitmap<HybridBinarizer<Luma8LuminanceSource>>;
+
+/// A pass's image and its binarized form, kept for the frame's later passes over the
+/// same image (the thorough pass looks at the aim box again).
+struct Prepared<'a> {
+    key: ImageKey,
+    image: PassImage<'a>,
+    bitmap: Bitmap,
 }
 
 fn decode_passes(frame: &Frame, options: &DecodeOptions) -> Vec<Read> {
-    let linear: HashSet<BarcodeFormat> = [Symbology::Code128.format()].into();
-    let two_dimensional: HashSet<BarcodeFormat> =
-        [Symbology::Qr, Symbology::DataMatrix, Symbology::Pdf417]
-            .into_iter()
-            .chain(options.maxicode.then_some(Symbology::MaxiCode))
-            .map(Symbology::format)
-            .collect();
-    let all: HashSet<BarcodeFormat> = linear.union(&two_dimensional).copied().collect();
-    let mut all_but_pdf417 = all.clone();
-    all_but_pdf417.remove(&Symbology::Pdf417.format());
     let thorough: &[Pass] = if options.thorough {
         &THOROUGH_PASSES
     } else {
         &[]
     };
+    let mut prepared: Vec<Prepared<'_>> = Vec::new();
     for &pass in FAST_PASSES.iter().chain(thorough) {
-        let Some(image) = pass_image(frame, pass, options) else {
-            continue;
-        };
-        let formats = match pass.kinds {
-            Kinds::All => &all,
-            Kinds::Linear => &linear,
-            Kinds::TwoDimensional => &two_dimensional,
-            Kinds::AllButPdf417 => &all_but_pdf417,
+        let key = ImageKey::of(frame, pass, options);
+        let at = match prepared.iter().position(|p| p.key == key) {
+            Some(at) => at,
+            None => {
+                let Some(image) = pass_image(frame, key, options) else {
+                    continue;
+                };
+                let Some(source) = Luma8LuminanceSource::new(
+                    image.image.luma().to_vec(),
+                    image.image.width(),
+                    image.image.height(),
+                )
+                .ok() else {
+                    continue;
+                };
+                prepared.push(Prepared {
+                    key,
+                    image,
+                    bitmap: BinaryBitmap::new(HybridBinarizer::new(source)),
+                });
+                prepared.len() - 1
+            }
         };
         let hints = DecodeHints {
-            PossibleFormats: Some(formats.clone()),
             TryHarder: Some(pass.try_harder),
             // GS1-128 keeps its `]C1` and its GS separators, which the carrier rules need
             // to unwrap an SSCC or an IMpb; other Code 128 text is unchanged.
             AssumeGs1: Some(true),
             ..DecodeHints::default()
         };
-        if let Some(result) = guarded_decode(&image.image, &hints) {
-            let Some(symbology) = Symbology::from_format(*result.getBarcodeFormat()) else {
+        let symbologies = pass.kinds.symbologies(options.maxicode);
+        let Prepared { image, bitmap, .. } = &mut prepared[at];
+        let found = match guarded_read(bitmap, &symbologies, &hints) {
+            Guarded::Found(result) => result,
+            Guarded::Nothing => continue,
+            Guarded::Panicked => {
+                tracing::warn!(
+                    width = image.image.width(),
+                    height = image.image.height(),
+                    "rxing panicked on a frame"
+                );
+                // Whatever state the panic left the binarized image in is not reused.
+                prepared.remove(at);
                 continue;
-            };
-            let turned = pdf417_turn(&result);
-            let size = (image.image.width() as f32, image.image.height() as f32);
-            let position = result
-                .getPoints()
-                .iter()
-                .map(|p| image.to_frame(unturn((p.x, p.y), turned, size)))
-                .collect();
-            return vec![Read {
-                symbology,
-                text: result.getText().to_owned(),
-                position,
-            }];
-        }
+            }
+        };
+        let Some(symbology) = Symbology::from_format(*found.getBarcodeFormat()) else {
+            continue;
+        };
+        let turned = pdf417_turn(&found);
+        let size = (image.image.width() as f32, image.image.height() as f32);
+        let position = found
+            .getPoints()
+            .iter()
+            .map(|p| image.to_frame(unturn((p.x, p.y), turned, size)))
+            .collect();
+        return vec![Read {
+            symbology,
+            text: found.getText().to_owned(),
+            position,
+        }];
     }
     Vec::new()
 }
@@ -446,26 +572,36 @@ fn unturn((x, y): (f32, f32), degrees: i32, (width, height): (f32, f32)) -> (f32
     }
 }
 
-/// One rxing call; a panic inside rxing is logged and counts as nothing found.
-fn guarded_decode(image: &Frame, hints: &DecodeHints) -> Option<RXingResult> {
+enum Guarded {
+    Found(RXingResult),
+    Nothing,
+    Panicked,
+}
+
+/// rxing's readers for `symbologies`, in order, on one binarized image, until one finds
+/// a code; a panic inside rxing counts as nothing found.
+///
+/// For QR only the port of ZXing-C++'s reader runs. rxing's `MultiFormatReader` also
+/// tries its port of ZXing's own after it, which on an empty frame costs as much again;
+/// in `decode-bench` it read no code the first did not.
+fn guarded_read(bitmap: &mut Bitmap, symbologies: &[Symbology], hints: &DecodeHints) -> Guarded {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let source =
-            Luma8LuminanceSource::new(image.luma().to_vec(), image.width(), image.height()).ok()?;
-        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        MultiFormatReader::default()
-            .decode_with_hints(&mut bitmap, hints)
-            .ok()
+        symbologies.iter().find_map(|symbology| {
+            let read = match symbology {
+                // The rows as they are, never the image turned (see THOROUGH_PASSES).
+                Symbology::Code128 => Code128Reader._do_decode(bitmap, hints),
+                Symbology::Qr => QrReader.decode_with_hints(bitmap, hints),
+                Symbology::DataMatrix => DataMatrixReader.decode_with_hints(bitmap, hints),
+                Symbology::Pdf417 => PDF417Reader.decode_with_hints(bitmap, hints),
+                Symbology::MaxiCode => MaxiCodeReader::default().decode_with_hints(bitmap, hints),
+            };
+            read.ok()
+        })
     }));
     match outcome {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::warn!(
-                width = image.width(),
-                height = image.height(),
-                "rxing panicked on a frame"
-            );
-            None
-        }
+        Ok(Some(result)) => Guarded::Found(result),
+        Ok(None) => Guarded::Nothing,
+        Err(_) => Guarded::Panicked,
     }
 }
 
@@ -493,31 +629,35 @@ mod tests {
         // 3 wide, 2 high:  0 1 2
         //                  3 4 5
         let frame = Frame::new(3, 2, (0..6).collect()).unwrap();
-        let turned = quarter_turn(&frame).unwrap();
-        assert_eq!((turned.width(), turned.height()), (2, 3));
-        assert_eq!(turned.luma(), &[3, 0, 4, 1, 5, 2]);
-        let image = PassImage {
-            image: Cow::Owned(turned.clone()),
-            origin: (10, 20),
-            scale: 1,
-            turned_from_height: Some(frame.height()),
-        };
-        for ty in 0..turned.height() {
-            for tx in 0..turned.width() {
-                let (x, y) = image.to_frame((tx as f32, ty as f32));
-                let (x, y) = (x as u32 - 10, y as u32 - 20);
-                assert_eq!(
-                    turned.luma()[(ty * turned.width() + tx) as usize],
-                    frame.luma()[(y * frame.width() + x) as usize]
-                );
+        // Bigger than a band and not a multiple of one, odd widths for the steps.
+        let big = Frame::new(70, 45, (0..70 * 45).map(|i| (i % 251) as u8).collect()).unwrap();
+        for (frame, every) in [(&frame, 1), (&big, 1), (&big, 4), (&big, 3)] {
+            let turned = quarter_turn(frame, every).unwrap();
+            assert_eq!(
+                (turned.width(), turned.height()),
+                (frame.height(), frame.width().div_ceil(every))
+            );
+            let image = PassImage {
+                image: Cow::Owned(turned.clone()),
+                origin: (10, 20),
+                scale: 1,
+                row_average: 1,
+                turned: Some((frame.height(), every)),
+            };
+            for ty in 0..turned.height() {
+                for tx in 0..turned.width() {
+                    let (x, y) = image.to_frame((tx as f32, ty as f32));
+                    let (x, y) = (x as u32 - 10, y as u32 - 20);
+                    assert_eq!(
+                        turned.luma()[(ty * turned.width() + tx) as usize],
+                        frame.luma()[(y * frame.width() + x) as usize],
+                        "({tx}, {ty}) keeping every {every}"
+                    );
+                }
             }
         }
-        // Bigger than a tile, and not a multiple of one.
-        let frame = Frame::new(70, 45, (0..70 * 45).map(|i| (i % 251) as u8).collect()).unwrap();
-        let turned = quarter_turn(&frame).unwrap();
-        assert_eq!(turned.luma()[0], frame.luma()[44 * 70]);
-        assert_eq!(turned.luma()[44], frame.luma()[0]);
-        assert_eq!(turned.luma()[45 * 70 - 1], frame.luma()[69]);
+        assert_eq!(quarter_turn(&frame, 1).unwrap().luma(), &[3, 0, 4, 1, 5, 2]);
+        assert_eq!(quarter_turn(&frame, 2).unwrap().luma(), &[3, 0, 5, 2]);
     }
 
     #[test]

@@ -132,23 +132,66 @@ impl Frame {
         if width == 0 || height == 0 {
             return None;
         }
-        let mut luma = Vec::with_capacity((width * height) as usize);
-        let area = factor * factor;
-        for by in 0..height {
-            for bx in 0..width {
-                let mut sum = 0u32;
-                for dy in 0..factor {
-                    let row = ((by * factor + dy) * self.width + bx * factor) as usize;
-                    sum += self.luma[row..row + factor as usize]
-                        .iter()
-                        .map(|&p| u32::from(p))
-                        .sum::<u32>();
+        // Row by row, in memory order, a block row at a time: the decoder shrinks a
+        // whole frame on every frame, so this is on the hot path.
+        // The rows of a block are added column by column first (straight runs the
+        // compiler vectorises), then each block's columns.
+        let (factor, out_width) = (factor as usize, width as usize);
+        let area = (factor * factor) as u32;
+        let mut luma = Vec::with_capacity(out_width * height as usize);
+        let mut columns = vec![0u32; out_width * factor];
+        for rows in self
+            .luma
+            .chunks_exact(self.width as usize * factor)
+            .take(height as usize)
+        {
+            columns.fill(0);
+            for row in rows.chunks_exact(self.width as usize) {
+                for (sum, &p) in columns.iter_mut().zip(row) {
+                    *sum += u32::from(p);
                 }
-                luma.push((sum / area) as u8);
             }
+            luma.extend(
+                columns
+                    .chunks_exact(factor)
+                    .map(|block| (block.iter().sum::<u32>() / area) as u8),
+            );
         }
         Some(Frame {
             width,
+            height,
+            luma,
+        })
+    }
+
+    /// The frame with each run of `factor` rows averaged into one (the width kept);
+    /// `None` when the result would be empty.
+    pub fn average_rows(&self, factor: u32) -> Option<Frame> {
+        if factor <= 1 {
+            return Some(self.clone());
+        }
+        let height = self.height / factor;
+        if height == 0 {
+            return None;
+        }
+        let width = self.width as usize;
+        let mut luma = Vec::with_capacity(width * height as usize);
+        let mut sums = vec![0u32; width];
+        for rows in self
+            .luma
+            .chunks_exact(width * factor as usize)
+            .take(height as usize)
+        {
+            sums.fill(0);
+            for row in rows.chunks_exact(width) {
+                for (sum, &p) in sums.iter_mut().zip(row) {
+                    *sum += u32::from(p);
+                }
+            }
+            luma.extend(sums.iter().map(|&sum| (sum / factor) as u8));
+        }
+        Some(Frame {
+            width: self.width,
             height,
             luma,
         })
@@ -231,6 +274,39 @@ mod tests {
         assert_eq!((small.width(), small.height()), (2, 1));
         assert_eq!(small.luma(), &[127, 25]);
         assert!(ramp(3, 1).downscale(2).is_none());
+        // Odd sizes drop the partial blocks at the right and bottom edges; every block
+        // is the mean of its pixels.
+        let frame = Frame::new(11, 7, (0..77u32).map(|i| (i * 37 % 256) as u8).collect()).unwrap();
+        for factor in [2, 3] {
+            let small = frame.downscale(factor).unwrap();
+            assert_eq!((small.width(), small.height()), (11 / factor, 7 / factor));
+            for by in 0..small.height() {
+                for bx in 0..small.width() {
+                    let mut sum = 0;
+                    for y in by * factor..(by + 1) * factor {
+                        for x in bx * factor..(bx + 1) * factor {
+                            sum += u32::from(frame.luma()[(y * 11 + x) as usize]);
+                        }
+                    }
+                    assert_eq!(
+                        u32::from(small.luma()[(by * small.width() + bx) as usize]),
+                        sum / (factor * factor),
+                        "block ({bx}, {by}) at factor {factor}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn averaging_rows_keeps_the_width() {
+        let frame = Frame::new(3, 5, (0..15u8).map(|i| i * 10).collect()).unwrap();
+        let averaged = frame.average_rows(2).unwrap();
+        assert_eq!((averaged.width(), averaged.height()), (3, 2));
+        // Rows 0-1 and 2-3; the fifth row, alone, is dropped.
+        assert_eq!(averaged.luma(), &[15, 25, 35, 75, 85, 95]);
+        assert_eq!(frame.average_rows(1).unwrap(), frame);
+        assert!(frame.average_rows(6).is_none());
     }
 
     #[test]
