@@ -65,9 +65,12 @@ pids+=($app)
 
 if [ -n "${headless:-}" ]; then
     sleep 8
-    if command -v import >/dev/null; then
-        import -display "$DISPLAY" -window root "$demo_dir/screenshot.png" 2>/dev/null &&
-            say "The app runs under Xvfb (no screen here); its window: $demo_dir/screenshot.png"
+    if ! command -v import >/dev/null; then
+        say "The app runs under Xvfb (no screen here); no screenshot of its window: ImageMagick's import is not installed"
+    elif import -display "$DISPLAY" -window root "$demo_dir/screenshot.png" 2>/dev/null; then
+        say "The app runs under Xvfb (no screen here); its window: $demo_dir/screenshot.png"
+    else
+        say "The app runs under Xvfb (no screen here); the screenshot of its window failed"
     fi
 fi
 say "Running. The demo accounts are printed above. Ctrl+C stops the app and the server."
