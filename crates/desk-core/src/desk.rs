@@ -569,10 +569,8 @@ impl Desk {
                 "the camera shows no picture to take",
             ));
         };
-        // The server's rules for a blob, checked before anything is queued.
-        crate::blobs::check_attachment(&jpeg)?;
-        let sha256 = frontdesk_protocol::blob_sha256(&jpeg);
-        self.blobs.put(&sha256, jpeg).await?;
+        // Checked with the server's rules for a blob before anything is queued.
+        let sha256 = self.blobs.attach(jpeg, "photo.jpg").await?.sha256;
         let id = view.package.id;
         let taken = sha256.clone();
         self.write(Changed::Packages, |store| async move {
