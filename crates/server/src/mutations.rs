@@ -66,6 +66,13 @@ pub enum Verdict {
     /// Written; these changes describe it and go to the log (at least one: the desk
     /// waits for the echo of its mutation).
     Applied(Vec<ChangeBody>),
+    /// Accepted, but it changes nothing, so nothing is logged: a receipt mark that
+    /// moves no watermark (a desk repeating what another desk of the same staff member
+    /// already marked). Logging it would fan out a change to every participant's desk
+    /// for nothing. The desk is answered with the log's head at that point: everything
+    /// that made the state what the mutation asked for is at or before it, so the
+    /// desk's cursor passing it settles the mutation as an echo would.
+    Unchanged,
     /// Refused for good. An apply decides before it writes: when it refuses, it has
     /// written nothing (nothing would undo it).
     Rejected { code: RejectCode, reason: String },
@@ -421,6 +428,7 @@ async fn apply_one(
             })?;
             MutationOutcome::Applied { seq }
         }
+        Verdict::Unchanged => MutationOutcome::Applied { seq: log.mark() },
         Verdict::Rejected { code, reason } => MutationOutcome::Rejected { code, reason },
     })
 }

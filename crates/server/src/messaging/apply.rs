@@ -636,13 +636,17 @@ pub async fn mark(
         Err(rejection) => return Ok(rejection),
     };
     let last = store::last_message_no(conn, &conversation.id).await?;
-    let (delivered, read) = store::receipt(conn, &conversation.id, &caller.staff_id)
+    let stored = store::receipt(conn, &conversation.id, &caller.staff_id)
         .await?
-        .map_or((0, 0), |r| (r.delivered_through, r.read_through));
+        .map(|r| (r.delivered_through, r.read_through));
+    let (delivered, read) = stored.unwrap_or((0, 0));
     let read = read.max(mark.read_through.unwrap_or(0).min(last));
     let delivered = delivered
         .max(mark.delivered_through.unwrap_or(0).min(last))
         .max(read);
+    if stored == Some((delivered, read)) {
+        return Ok(Verdict::Unchanged);
+    }
     let receipt = frontdesk_protocol::Receipt {
         conversation_id: conversation.id,
         staff_id: caller.staff_id.clone(),
