@@ -283,11 +283,20 @@ pub fn run_cli(db_url: &str, args: &[&str], stdin: &str) -> std::process::Output
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn frontdesk-server");
-    child
+    let written = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait frontdesk-server")
+        .write_all(stdin.as_bytes());
+    let output = child.wait_with_output().expect("wait frontdesk-server");
+    // A command that fails before reading its input closes it first: its own error
+    // (in the output) says why, where "broken pipe" would not.
+    if let Err(e) = written {
+        panic!(
+            "frontdesk-server {args:?} did not read its input ({e}); it exited with {}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    output
 }
