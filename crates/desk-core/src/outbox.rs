@@ -16,6 +16,26 @@ use uuid::Uuid;
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::store::Store;
 
+/// The stamp of a queued mutation: the staff member signed in here, read from the
+/// signed-in setting (see [`enqueue`]). For the statements that queue mutations.
+macro_rules! queued_by {
+    () => {
+        "(SELECT value ->> '$.staff.id' FROM settings WHERE key = 'signed_in')"
+    };
+}
+pub(crate) use queued_by;
+
+/// [`mark_applied`]'s statement, its one parameter (`?1`) from [`echoes_json`]; for the
+/// apply, which runs it together with the cursor's move in one call.
+macro_rules! mark_applied_sql {
+    () => {
+        "UPDATE outbox SET state = 'acked', acked_seq = a.seq, last_error = NULL \
+         FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?1)) AS a \
+         WHERE outbox.mutation_id = a.id AND +outbox.state = 'pending'"
+    };
+}
+pub(crate) use mark_applied_sql;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -119,14 +139,14 @@ pub async fn enqueue(
         client_time_ms: now_ms,
         body,
     };
-    sqlx::query(
-        "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) VALUES (?, ?, ?, \
-         (SELECT value ->> '$.staff.id' FROM settings WHERE key = ?))",
-    )
+    sqlx::query(concat!(
+        "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) VALUES (?, ?, ?, ",
+        queued_by!(),
+        ")"
+    ))
     .bind(mutation.id.to_string())
     .bind(serde_json::to_string(&mutation.body)?)
     .bind(mutation.client_time_ms)
-    .bind(crate::desk::SIGNED_IN)
     .execute(conn)
     .await?;
     Ok(mutation)
@@ -140,23 +160,28 @@ pub async fn enqueue(
 /// (`+state` keeps SQLite's planner off the state index: with it, the planner walks
 /// every pending row and scans the JSON for each, quadratic in a long queue; without
 /// it, it walks the JSON and finds each row by its unique id.)
-pub async fn mark_applied(conn: &mut SqliteConnection, applied: &[(Uuid, i64)]) -> DeskResult<()> {
+///
+/// Answers how many were pending here: the others were settled already, or are other
+/// desks' mutations.
+pub async fn mark_applied(conn: &mut SqliteConnection, applied: &[(Uuid, i64)]) -> DeskResult<u64> {
     if applied.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
+    let settled = sqlx::query(mark_applied_sql!())
+        .bind(echoes_json(applied)?)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(settled)
+}
+
+/// The parameter of [`mark_applied_sql`]: `[[mutation id, seq], …]`.
+pub(crate) fn echoes_json(applied: &[(Uuid, i64)]) -> DeskResult<String> {
     let rows: Vec<serde_json::Value> = applied
         .iter()
         .map(|(id, seq)| serde_json::json!([id.to_string(), seq]))
         .collect();
-    sqlx::query(
-        "UPDATE outbox SET state = 'acked', acked_seq = a.seq, last_error = NULL \
-         FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a \
-         WHERE outbox.mutation_id = a.id AND +outbox.state = 'pending'",
-    )
-    .bind(serde_json::to_string(&rows)?)
-    .execute(conn)
-    .await?;
-    Ok(())
+    Ok(serde_json::to_string(&rows)?)
 }
 
 /// Drops acknowledged rows whose effect the local tables now hold (cursor ≥ their seq).
@@ -265,9 +290,10 @@ impl Store {
         })
     }
 
-    /// Records the server's answers to a push, all in one transaction.
+    /// Records the server's answers to a push, all in one transaction, without an
+    /// fsync (see the `store` module docs: an answer lost to a power cut is asked again).
     pub async fn record_push_results(&self, results: &[MutationResult]) -> DeskResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_apply().await?;
         let mut applied = Vec::with_capacity(results.len());
         for result in results {
             match &result.outcome {
@@ -347,4 +373,13 @@ async fn reject(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stamp_reads_the_signed_in_setting() {
+        let key = format!("key = '{}'", crate::desk::SIGNED_IN);
+        assert!(queued_by!().contains(&key), "{}", queued_by!());
+    }
 }

@@ -12,6 +12,10 @@
 //! a desk write fsyncs the log up to itself, earlier applies included, so nothing typed
 //! at the desk ever depends on an apply that could vanish. A busy building sends a desk
 //! hundreds of changes a second; an fsync for each would be most of its work.
+//! The server's answers to pushes are recorded the same way: an answer a power cut takes
+//! back leaves the mutation pending, and pushing it again gets the same answer (the
+//! server keeps every mutation's first result). An fsync there would also hold the write
+//! lock, and so the next live frame, for its whole duration.
 
 pub mod apply;
 pub mod settings;
@@ -77,10 +81,19 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// [`Store::begin_write`] for applying the server's changes: commits without
-    /// fsync (see the module docs). Nothing the desk wrote itself goes through here.
+    /// [`Store::begin_write`] for applying the server's changes and answers: commits
+    /// without fsync (see the module docs). Nothing the desk wrote itself goes through
+    /// here.
     pub(crate) async fn begin_apply(&self) -> DeskResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.apply_pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The apply connection for one statement on its own (its own transaction, no
+    /// fsync): one thread hop instead of the three of a transaction around it.
+    pub(crate) async fn apply_connection(
+        &self,
+    ) -> DeskResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.apply_pool.acquire().await?)
     }
 
     /// The change-log sequence applied so far, and when the last pull completed.

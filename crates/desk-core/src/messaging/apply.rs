@@ -14,6 +14,8 @@ use frontdesk_protocol::{
 };
 use sqlx::SqliteConnection;
 
+use uuid::Uuid;
+
 use crate::error::DeskResult;
 use crate::outbox;
 
@@ -152,72 +154,55 @@ pub(crate) async fn reindex_staff_conversations(
 /// Writes messages. A version never replaces a newer one: a deleted message stays
 /// deleted, and an edit only gives way to a later edit. (The log brings versions in
 /// order; fetched history may be older than what the log already brought.)
+///
+/// One call for the lot (alerts, rows, search rows): a busy conversation applies a
+/// frame every few milliseconds, and each call is a hop to the connection's thread.
 pub(crate) async fn upsert_messages(
     conn: &mut SqliteConnection,
     messages: &[&Message],
     cx: &ApplyContext,
 ) -> DeskResult<()> {
     let json = serde_json::to_string(messages)?;
-    if let (Some(me), false) = (&cx.me, cx.quiet) {
-        record_alerts(conn, &json, me).await?;
-    }
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, no, kind, sender_id, text, system, \
-         attachments, sent_at_ms, committed_at_ms, edited_at_ms, deleted_at_ms) \
-         SELECT value ->> '$.id', value ->> '$.conversation_id', value ->> '$.no', \
-         value ->> '$.kind', value ->> '$.sender_id', value ->> '$.text', \
-         nullif(json(value -> '$.system'), 'null'), json(value -> '$.attachments'), value ->> '$.sent_at_ms', \
-         value ->> '$.committed_at_ms', value ->> '$.edited_at_ms', value ->> '$.deleted_at_ms' \
-         FROM json_each(?) WHERE true ORDER BY key \
-         ON CONFLICT (id) DO UPDATE SET no = excluded.no, text = excluded.text, \
-         system = excluded.system, attachments = excluded.attachments, \
-         committed_at_ms = excluded.committed_at_ms, edited_at_ms = excluded.edited_at_ms, \
-         deleted_at_ms = excluded.deleted_at_ms \
-         WHERE messages.deleted_at_ms IS NULL AND (excluded.deleted_at_ms IS NOT NULL \
-         OR coalesce(excluded.edited_at_ms, 0) >= coalesce(messages.edited_at_ms, 0))",
-    )
-    .bind(&json)
-    .execute(&mut *conn)
-    .await?;
-    let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
-    let ids = serde_json::to_string(&ids)?;
-    sqlx::query(
-        "DELETE FROM messages_fts WHERE rowid IN \
-         (SELECT rowid FROM messages WHERE id IN (SELECT value FROM json_each(?)))",
-    )
-    .bind(&ids)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO messages_fts (rowid, conversation_id, text) \
-         SELECT rowid, conversation_id, text FROM messages \
-         WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at_ms IS NULL AND text <> ''",
-    )
-    .bind(&ids)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// New text messages from others, in conversations `me` is in, not yet read here or at
-/// another of their desks: worth a notification.
-async fn record_alerts(conn: &mut SqliteConnection, json: &str, me: &str) -> DeskResult<()> {
-    sqlx::query(
+    // ?1 the messages, ?2 this desk's staff member when the apply is news (alerts are
+    // left for them), else NULL.
+    let alerts_for = cx.me.as_deref().filter(|_| !cx.quiet);
+    sqlx::query(concat!(
+        // New text messages from others, in conversations ?2 is in, not yet read here
+        // or at another of their desks: worth a notification.
         "INSERT OR IGNORE INTO message_alerts (message_id, conversation_id, sender_id, text) \
          SELECT j.value ->> '$.id', j.value ->> '$.conversation_id', j.value ->> '$.sender_id', \
          j.value ->> '$.text' FROM json_each(?1) j \
-         WHERE j.value ->> '$.kind' = 'text' AND j.value ->> '$.sender_id' <> ?2 \
+         WHERE ?2 IS NOT NULL AND j.value ->> '$.kind' = 'text' AND j.value ->> '$.sender_id' <> ?2 \
          AND j.value ->> '$.deleted_at_ms' IS NULL \
          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = j.value ->> '$.id') \
          AND EXISTS (SELECT 1 FROM conversation_participants p \
              WHERE p.conversation_id = j.value ->> '$.conversation_id' AND p.staff_id = ?2 \
              AND p.left_at_ms IS NULL) \
          AND j.value ->> '$.no' > coalesce((SELECT read_through FROM message_receipts r \
-             WHERE r.conversation_id = j.value ->> '$.conversation_id' AND r.staff_id = ?2), 0)",
-    )
-    .bind(json)
-    .bind(me)
-    .execute(conn)
+             WHERE r.conversation_id = j.value ->> '$.conversation_id' AND r.staff_id = ?2), 0); ",
+        "INSERT INTO messages (id, conversation_id, no, kind, sender_id, text, system, \
+         attachments, sent_at_ms, committed_at_ms, edited_at_ms, deleted_at_ms) \
+         SELECT value ->> '$.id', value ->> '$.conversation_id', value ->> '$.no', \
+         value ->> '$.kind', value ->> '$.sender_id', value ->> '$.text', \
+         nullif(json(value -> '$.system'), 'null'), json(value -> '$.attachments'), value ->> '$.sent_at_ms', \
+         value ->> '$.committed_at_ms', value ->> '$.edited_at_ms', value ->> '$.deleted_at_ms' \
+         FROM json_each(?1) WHERE true ORDER BY key \
+         ON CONFLICT (id) DO UPDATE SET no = excluded.no, text = excluded.text, \
+         system = excluded.system, attachments = excluded.attachments, \
+         committed_at_ms = excluded.committed_at_ms, edited_at_ms = excluded.edited_at_ms, \
+         deleted_at_ms = excluded.deleted_at_ms \
+         WHERE messages.deleted_at_ms IS NULL AND (excluded.deleted_at_ms IS NOT NULL \
+         OR coalesce(excluded.edited_at_ms, 0) >= coalesce(messages.edited_at_ms, 0)); ",
+        "DELETE FROM messages_fts WHERE rowid IN \
+         (SELECT rowid FROM messages WHERE id IN (SELECT value ->> '$.id' FROM json_each(?1))); ",
+        "INSERT INTO messages_fts (rowid, conversation_id, text) \
+         SELECT rowid, conversation_id, text FROM messages \
+         WHERE id IN (SELECT value ->> '$.id' FROM json_each(?1)) \
+         AND deleted_at_ms IS NULL AND text <> ''",
+    ))
+    .bind(&json)
+    .bind(alerts_for)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -298,14 +283,14 @@ pub(crate) async fn upsert_prefs(
 
 /// After a batch of applied changes: one delivered receipt per conversation that got
 /// messages from others, when it moves this staff member's watermark forward (past
-/// both the server's and what is already queued).
+/// both the server's and what is already queued). Answers how many were queued.
 pub(crate) async fn queue_delivered(
     conn: &mut SqliteConnection,
     messages: &[&Message],
     cx: &ApplyContext,
-) -> DeskResult<()> {
+) -> DeskResult<usize> {
     let Some(me) = &cx.me else {
-        return Ok(());
+        return Ok(0);
     };
     let mut reached: BTreeMap<&str, i64> = BTreeMap::new();
     for m in messages.iter().filter(|m| &m.sender_id != me) {
@@ -313,11 +298,29 @@ pub(crate) async fn queue_delivered(
         *no = (*no).max(m.no);
     }
     if reached.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    let candidates: Vec<(&str, i64)> = reached.into_iter().collect();
-    let advancing: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) j \
+    // Each candidate comes with its mutation ready (ids are made here, not in SQL);
+    // one statement keeps the ones that move the watermark and queues them.
+    let mut candidates = Vec::with_capacity(reached.len());
+    for (conversation_id, no) in reached {
+        let body = MutationBody::ReceiptMark(ReceiptMark {
+            conversation_id: conversation_id.to_owned(),
+            delivered_through: Some(no),
+            read_through: None,
+        });
+        candidates.push(serde_json::json!([
+            conversation_id,
+            no,
+            Uuid::now_v7().to_string(),
+            serde_json::to_string(&body)?,
+        ]));
+    }
+    let queued = sqlx::query(concat!(
+        "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) \
+         SELECT j.value ->> 2, j.value ->> 3, ?3, ",
+        outbox::queued_by!(),
+        " FROM json_each(?1) j \
          WHERE EXISTS (SELECT 1 FROM conversation_participants p \
              WHERE p.conversation_id = j.value ->> 0 AND p.staff_id = ?2 AND p.left_at_ms IS NULL) \
          AND j.value ->> 1 > coalesce((SELECT max(delivered_through, read_through) \
@@ -327,25 +330,16 @@ pub(crate) async fn queue_delivered(
              FROM outbox o WHERE o.kind = 'receipt_mark' \
              AND o.conversation_id = j.value ->> 0 \
              AND o.state IN ('pending', 'acked')), 0) \
-         ORDER BY j.key",
-    )
+         ORDER BY j.key"
+    ))
     .bind(serde_json::to_string(&candidates)?)
     .bind(me)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (conversation_id, no) in advancing {
-        outbox::enqueue(
-            &mut *conn,
-            MutationBody::ReceiptMark(ReceiptMark {
-                conversation_id,
-                delivered_through: Some(no),
-                read_through: None,
-            }),
-            cx.now_ms,
-        )
-        .await?;
-    }
-    Ok(())
+    .bind(cx.now_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let queued = usize::try_from(queued).unwrap_or(usize::MAX);
+    Ok(queued)
 }
 
 /// Drops the queued receipt marks that a later queued mark of the same conversation and

@@ -50,8 +50,11 @@ impl Store {
 
     /// Drops the queued receipt marks a later one covers (see
     /// [`apply::supersede_receipts`]); answers how many. For the pusher, between pushes.
+    ///
+    /// Without an fsync, on the apply connection: a mark this takes back after a power
+    /// cut is only sent again, and watermarks never move back.
     pub async fn supersede_receipts(&self) -> DeskResult<u64> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.apply_connection().await?;
         apply::supersede_receipts(&mut conn).await
     }
 

@@ -324,18 +324,19 @@ impl Store {
         // Alerts are derived from the server's changes, like the apply that left them:
         // taken without an fsync (a power cut right after could only raise one again).
         // This runs after every burst of applied messages.
-        let mut tx = self.begin_apply().await?;
+        // Both statements in one call, on the apply connection: alerts are only ever
+        // left by applies, which run on that one connection, so none can slip in
+        // between the reading and the deleting (and one call is one thread hop, where a
+        // transaction around two would be four, each holding up the next live frame).
+        let mut conn = self.apply_connection().await?;
         let rows: Vec<AlertRow> = sqlx::query_as(
             "SELECT a.message_id, a.conversation_id, a.sender_id, s.name AS sender_name, \
              c.title, a.text FROM message_alerts a LEFT JOIN staff s ON s.id = a.sender_id \
-             LEFT JOIN conversations c ON c.id = a.conversation_id ORDER BY a.rowid",
+             LEFT JOIN conversations c ON c.id = a.conversation_id ORDER BY a.rowid; \
+             DELETE FROM message_alerts",
         )
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM message_alerts")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(rows
             .into_iter()
             .map(|r| MessageAlert {

@@ -29,9 +29,11 @@ pub struct Applied {
     pub packages_changed: bool,
     /// Conversations, messages, reactions, receipts or flags.
     pub messages_changed: bool,
-    /// How many of the changes were echoes of this desk's own writes (which settles
-    /// them in the outbox, so its counts changed).
+    /// How many of the changes were echoes of writes still pending here (which settles
+    /// them in the outbox, so its counts changed). Other desks' writes are not counted.
     pub echoes: usize,
+    /// Delivered receipts the apply queued (the outbox's counts changed too).
+    pub receipts_queued: usize,
     /// The cursor after the apply.
     pub cursor: i64,
 }
@@ -176,20 +178,19 @@ impl Store {
         // move the cursor only if it held (one statement fewer than reading the cursor
         // first: this runs for every frame); if it did not, undo and look closer.
         let mut tx = self.begin_apply().await?;
-        let mut applied =
-            apply_fresh(&mut tx, &changes.iter().collect::<Vec<_>>(), false, now_ms).await?;
-        let moved = sqlx::query(
-            "UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1 AND cursor = ?",
+        let fast = apply_fresh(
+            &mut tx,
+            &changes.iter().collect::<Vec<_>>(),
+            false,
+            now_ms,
+            CursorTo {
+                through,
+                only_from: Some(after),
+            },
         )
-        .bind(through)
-        .bind(now_ms)
-        .bind(after)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved == 1 {
+        .await?;
+        if let Some(applied) = fast {
             tx.commit().await?;
-            applied.cursor = through;
             return Ok(FrameOutcome::Applied(applied));
         }
         tx.rollback().await?;
@@ -203,15 +204,10 @@ impl Store {
             return Ok(FrameOutcome::Gap);
         }
         let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-        let mut applied = apply_fresh(&mut tx, &fresh, false, now_ms).await?;
-        // Its trigger forgets the acknowledged writes the cursor passes.
-        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
-            .bind(through)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        let applied = apply_fresh(&mut tx, &fresh, false, now_ms, CursorTo::any(through))
+            .await?
+            .ok_or_else(cursor_not_moved)?;
         tx.commit().await?;
-        applied.cursor = through;
         Ok(FrameOutcome::Applied(applied))
     }
 }
@@ -245,20 +241,14 @@ async fn apply_in(
         previous = Some(change.seq);
     }
     let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-    // From 0 (a first sync, a full resync) the whole building arrives: nothing is news.
-    let mut applied = apply_fresh(&mut *conn, &fresh, cursor == 0, now_ms).await?;
     let mut last = fresh.last().map_or(cursor, |c| c.seq);
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
-    applied.cursor = last;
-    // Its trigger forgets the acknowledged writes the cursor passes (see the
-    // migrations).
-    sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
-        .bind(last)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+    // From 0 (a first sync, a full resync) the whole building arrives: nothing is news.
+    let applied = apply_fresh(&mut *conn, &fresh, cursor == 0, now_ms, CursorTo::any(last))
+        .await?
+        .ok_or_else(cursor_not_moved)?;
     if let Some(end) = end {
         sqlx::query("UPDATE sync_state SET horizon_seq = ? WHERE id = 1")
             .bind(end.horizon_seq)
@@ -268,14 +258,37 @@ async fn apply_in(
     Ok(applied)
 }
 
-/// Applies `changes` (all after the cursor, in order) and settles the outbox rows they
-/// echo; the caller moves the cursor. `quiet`: see [`ApplyContext::quiet`].
+/// Where an apply leaves the cursor.
+#[derive(Debug, Clone, Copy)]
+struct CursorTo {
+    through: i64,
+    /// Only if the cursor is here (the frame continues it); else nothing moves.
+    only_from: Option<i64>,
+}
+
+impl CursorTo {
+    fn any(through: i64) -> Self {
+        Self {
+            through,
+            only_from: None,
+        }
+    }
+}
+
+fn cursor_not_moved() -> DeskError {
+    DeskError::new(DeskErrorCode::Internal, "the sync cursor did not move")
+}
+
+/// Applies `changes` (all after the cursor, in order), settles the outbox rows they
+/// echo and moves the cursor; `None` (with the changes written, for the caller to roll
+/// back) when `to.only_from` did not hold. `quiet`: see [`ApplyContext::quiet`].
 async fn apply_fresh(
     conn: &mut SqliteConnection,
     fresh: &[&Change],
     quiet: bool,
     now_ms: i64,
-) -> DeskResult<Applied> {
+    to: CursorTo,
+) -> DeskResult<Option<Applied>> {
     // Who the messaging changes are for costs a read: only when there are some.
     let cx = if fresh.iter().any(|c| is_messaging(&c.body)) {
         Some(ApplyContext::read(&mut *conn, quiet, now_ms).await?)
@@ -288,15 +301,34 @@ async fn apply_fresh(
             ChangeBody::MessageUpserted(m) => Some(m),
             _ => None,
         });
-        messaging::queue_delivered(&mut *conn, &messages, cx).await?;
+        applied.receipts_queued = messaging::queue_delivered(&mut *conn, &messages, cx).await?;
     }
     let echoes: Vec<(uuid::Uuid, i64)> = fresh
         .iter()
         .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
         .collect();
-    outbox::mark_applied(&mut *conn, &echoes).await?;
-    applied.echoes = echoes.len();
-    Ok(applied)
+    // Settling the echoes and moving the cursor are one call (this runs for every live
+    // frame); each row says which statement it came from: 0 per settled outbox row,
+    // 1 when the cursor moved. Moving the cursor fires the trigger that forgets the
+    // acknowledged writes it passes (see the migrations).
+    let tags: Vec<(i64,)> = sqlx::query_as(concat!(
+        outbox::mark_applied_sql!(),
+        " RETURNING 0; \
+         UPDATE sync_state SET cursor = ?2, last_sync_ms = ?3 \
+         WHERE id = 1 AND (?4 IS NULL OR cursor = ?4) RETURNING 1"
+    ))
+    .bind(outbox::echoes_json(&echoes)?)
+    .bind(to.through)
+    .bind(now_ms)
+    .bind(to.only_from)
+    .fetch_all(&mut *conn)
+    .await?;
+    if !tags.contains(&(1,)) {
+        return Ok(None);
+    }
+    applied.echoes = tags.iter().filter(|(tag,)| *tag == 0).count();
+    applied.cursor = to.through;
+    Ok(Some(applied))
 }
 
 /// Consecutive changes of one kind are applied by one statement each, whatever their

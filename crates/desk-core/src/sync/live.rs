@@ -297,7 +297,7 @@ impl Live {
                     let _ = self.handles.changed.send(Changed::Messages);
                     let _ = self.handles.changed.send(Changed::Outbox);
                 }
-                if applied.echoes == 0 {
+                if applied.echoes == 0 && applied.receipts_queued == 0 {
                     // Other desks' changes: only the cursor and the sync time moved,
                     // and reading the store for the rest would cost a query per frame.
                     self.handles.status.send_modify(|status| {
