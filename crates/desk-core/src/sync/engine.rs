@@ -13,7 +13,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk_protocol::{MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, RejectCode};
+use frontdesk_protocol::{
+    MAX_PULL_LIMIT, MAX_PUSH_BATCH, Mutation, MutationBody, PullResponse, RejectCode,
+};
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -37,6 +39,14 @@ const PUSH_BATCH: u32 = MAX_PUSH_BATCH as u32;
 /// Serialized size of a push at most, well under the server's 1 MiB body limit:
 /// instructions run up to 2000 characters, and 500 long ones would not fit.
 const PUSH_BYTES: usize = 512 * 1024;
+
+/// How long a queue of nothing but delivered receipts waits before it is pushed. A desk
+/// receiving a busy conversation queues a receipt per applied frame; pushed at once,
+/// each would be a request, a write on the server and a change sent to every
+/// participant's desk, every few milliseconds. Held this long, later ones supersede
+/// earlier ones first, and "delivered" still shows well within a second. Anything else
+/// queued behind them goes at once, and takes them along.
+const RECEIPT_HOLD: Duration = Duration::from_millis(250);
 
 /// Changes per pull page: the most the server gives, so a fresh desk's first sync
 /// takes few round trips and few (durable) transactions.
@@ -165,6 +175,39 @@ impl SyncEngine {
     }
 }
 
+/// What a [`Worker::push_pending`] did.
+#[derive(Debug, Default, Clone, Copy)]
+struct Pushed {
+    /// At least one push was answered.
+    sent: bool,
+    /// It stopped at a queue of young delivered receipts, to be pushed then.
+    receipts_held_until: Option<tokio::time::Instant>,
+}
+
+/// When `batch` (read with `limit`) is the whole queue and holds nothing but delivered
+/// receipts: until when to hold it, [`RECEIPT_HOLD`] from when holding began (`since`,
+/// kept across rounds). Not from the receipts' own age: each new one supersedes the one
+/// before, and in a conversation that never pauses they would be held for ever.
+/// `None`: push now (and holding starts over next time).
+fn receipts_to_hold(
+    batch: &[Mutation],
+    limit: u32,
+    since: &mut Option<tokio::time::Instant>,
+    now: tokio::time::Instant,
+) -> Option<tokio::time::Instant> {
+    let whole_queue = batch.len() < limit as usize;
+    let only_receipts = !batch.is_empty()
+        && batch
+            .iter()
+            .all(|m| matches!(&m.body, MutationBody::ReceiptMark(r) if r.read_through.is_none()));
+    let until = *since.get_or_insert(now) + RECEIPT_HOLD;
+    if whole_queue && only_receipts && now < until {
+        return Some(until);
+    }
+    *since = None;
+    None
+}
+
 /// What the puller knows about full resyncs, across rounds.
 #[derive(Debug, Default)]
 struct ResyncGuard {
@@ -197,6 +240,10 @@ impl Worker {
         let mut failures: u32 = 0;
         let mut offline_since: Option<i64> = None;
         let mut resync = ResyncGuard::default();
+        // Whether this round is only for a local write just queued (see `round`).
+        let mut nudged = false;
+        // Since when a queue of only delivered receipts has been held back.
+        let mut receipts_since = None;
         loop {
             if failures > 0 {
                 // Say so while the attempt runs: after an outage the queue drains during
@@ -207,15 +254,20 @@ impl Worker {
                 })
                 .await;
             }
-            let wait = match self.round(&mut resync).await {
-                Ok(()) => {
+            let wait = match self.round(&mut resync, nudged, &mut receipts_since).await {
+                Ok(round) => {
                     if failures > 0 {
                         self.reconnect_now.notify_one();
                     }
                     failures = 0;
                     offline_since = None;
                     self.publish(ConnectionState::Online).await;
-                    self.poll_interval
+                    match round.receipts_held_until {
+                        Some(until) => until
+                            .saturating_duration_since(tokio::time::Instant::now())
+                            .min(self.poll_interval),
+                        None => self.poll_interval,
+                    }
                 }
                 Err(e) if e.code == DeskErrorCode::NotSignedIn => {
                     tracing::warn!("the server refused this desk's session: {e}");
@@ -273,11 +325,15 @@ impl Worker {
                 }
             };
             let until = tokio::time::Instant::now() + wait;
+            nudged = false;
             loop {
                 tokio::select! {
                     _ = tokio::time::sleep_until(until) => break,
                     _ = wake.notified() => break,
-                    _ = nudge.notified() => if failures == 0 { break },
+                    _ = nudge.notified() => if failures == 0 {
+                        nudged = true;
+                        break;
+                    },
                 }
             }
         }
@@ -292,8 +348,14 @@ impl Worker {
     /// reaches the server before its files. A failed upload stops the push at its
     /// message (those before it still go); one the server refuses for good rejects the
     /// message with the server's reason.
-    async fn push_pending(&self) -> DeskResult<()> {
+    ///
+    /// A queue of nothing but young delivered receipts is held (see [`RECEIPT_HOLD`]).
+    async fn push_pending(
+        &self,
+        receipts_since: &mut Option<tokio::time::Instant>,
+    ) -> DeskResult<Pushed> {
         let mut batch_size = PUSH_BATCH;
+        let mut pushed = Pushed::default();
         loop {
             // Nothing is in flight here: receipt marks queued since the last push that a
             // later one covers need not go at all.
@@ -302,8 +364,14 @@ impl Worker {
             }
             let mut batch = self.store.pending_batch(batch_size, &self.staff_id).await?;
             if batch.is_empty() {
-                return Ok(());
+                return Ok(pushed);
             }
+            let now = tokio::time::Instant::now();
+            if let Some(until) = receipts_to_hold(&batch, batch_size, receipts_since, now) {
+                pushed.receipts_held_until = Some(until);
+                return Ok(pushed);
+            }
+            pushed.sent = true;
             fit_in_one_push(&mut batch);
             let stopped = match uploads::prepare(&self.blobs, &self.api, &self.token, &batch).await
             {
@@ -367,13 +435,26 @@ impl Worker {
     /// One exchange with the server: the outbox out, then the log in. After a full
     /// resync, the writes it put back in the queue go out again, and the log is
     /// pulled once more (a 410 there is a hard error, see [`ResyncGuard`]).
-    async fn round(&self, resync: &mut ResyncGuard) -> DeskResult<()> {
-        self.push_pending().await?;
-        if self.pull_until_current(resync).await? == Pulled::AfterFullResync {
-            self.push_pending().await?;
-            self.pull_until_current(resync).await?;
+    ///
+    /// A round `nudged` for a local write that turned out to be only receipts to hold
+    /// sent nothing, so it has nothing to pull for either: the live connection brings
+    /// the log meanwhile (a busy conversation nudges after every frame it applies).
+    async fn round(
+        &self,
+        resync: &mut ResyncGuard,
+        nudged: bool,
+        receipts_since: &mut Option<tokio::time::Instant>,
+    ) -> DeskResult<Pushed> {
+        let pushed = self.push_pending(receipts_since).await?;
+        if nudged && !pushed.sent && pushed.receipts_held_until.is_some() {
+            return Ok(pushed);
         }
-        Ok(())
+        if self.pull_until_current(resync).await? == Pulled::AfterFullResync {
+            let again = self.push_pending(receipts_since).await?;
+            self.pull_until_current(resync).await?;
+            return Ok(again);
+        }
+        Ok(pushed)
     }
 
     /// Pulls pages until the server says there is no more. When the server no longer
@@ -597,7 +678,7 @@ pub async fn status_from_store(
 
 #[cfg(test)]
 mod tests {
-    use frontdesk_protocol::{InstructionTarget, Mutation, MutationBody};
+    use frontdesk_protocol::{InstructionTarget, Mutation, MutationBody, ReceiptMark};
 
     use super::*;
 
@@ -628,5 +709,59 @@ mod tests {
         let mut huge = vec![save(400_000), save(10)];
         fit_in_one_push(&mut huge);
         assert_eq!(huge.len(), 1, "one too large still goes, alone");
+    }
+
+    fn mark(delivered: i64, read: Option<i64>) -> Mutation {
+        Mutation {
+            id: uuid::Uuid::now_v7(),
+            client_time_ms: 0,
+            body: MutationBody::ReceiptMark(ReceiptMark {
+                conversation_id: "c-1".into(),
+                delivered_through: Some(delivered),
+                read_through: read,
+            }),
+        }
+    }
+
+    #[test]
+    fn delivered_receipts_wait_a_little_but_never_for_ever() {
+        let t0 = tokio::time::Instant::now();
+        let step = Duration::from_millis(10);
+        let mut since = None;
+        // A conversation that never pauses: a fresh receipt (superseding the last) at
+        // every round. They are held, then pushed once the hold is over, then held
+        // again.
+        let mut pushed_at = Vec::new();
+        for n in 0..60 {
+            let now = t0 + step * n;
+            if receipts_to_hold(&[mark(i64::from(n), None)], 500, &mut since, now).is_none() {
+                pushed_at.push(now - t0);
+            }
+        }
+        assert_eq!(
+            pushed_at,
+            [RECEIPT_HOLD, RECEIPT_HOLD * 2 + step],
+            "pushed every hold, however often new receipts come"
+        );
+
+        // Anything else in the queue, a read receipt, or a queue longer than one batch:
+        // at once.
+        let mut since = None;
+        assert_eq!(
+            receipts_to_hold(&[mark(3, None), save(5)], 500, &mut since, t0),
+            None
+        );
+        assert_eq!(
+            receipts_to_hold(&[mark(3, Some(3))], 500, &mut since, t0),
+            None
+        );
+        assert_eq!(
+            receipts_to_hold(&[mark(3, None), mark(4, None)], 2, &mut since, t0),
+            None
+        );
+        assert_eq!(
+            receipts_to_hold(&[mark(3, None)], 500, &mut since, t0),
+            Some(t0 + RECEIPT_HOLD)
+        );
     }
 }
