@@ -142,7 +142,8 @@ async fn main() -> anyhow::Result<()> {
         drop(open);
 
         let measured: Vec<&Write> = writes.iter().filter(|w| !w.warm_up).collect();
-        let stamps = stamps(&server.url, &token, &measured).await?;
+        let logged = logged(&server.url, &token, &measured).await?;
+        let stamps = &logged.stamps;
         let sent = |w: &Write| Some(clock.at(w.sent));
         let answered = |w: &Write| Some(clock.at(w.acked));
         let stamped = |w: &Write| stamps.get(&w.seq).map(|&unix_ms| clock.at_unix_ms(unix_ms));
@@ -168,6 +169,7 @@ async fn main() -> anyhow::Result<()> {
             "answered_to_decoded_at_listener": summary(&mut at_listeners_after_answer, measured.len() * (total - with_store)),
             "stamped_to_decoded_at_listener": summary(&mut at_listeners_after_stamp, measured.len() * (total - with_store)),
             "push_round_trip": summary(&mut round_trip, measured.len()),
+            "changes_logged_while_measured": logged.kinds,
             "goal": { "p50_ms": 3.0, "p99_ms": 20.0 },
         }));
     }
@@ -414,16 +416,25 @@ fn latencies(
     out
 }
 
-/// The server's stamp of each write's change, read back from the log.
-async fn stamps(
-    url: &str,
-    token: &str,
-    writes: &[&Write],
-) -> anyhow::Result<std::collections::HashMap<i64, i64>> {
+/// What the log holds from the first to the last measured write: each write's server
+/// stamp, and how many changes of each kind were logged meanwhile (the writes, and what
+/// the desks wrote back: delivered receipts).
+struct Logged {
+    stamps: std::collections::HashMap<i64, i64>,
+    kinds: std::collections::BTreeMap<String, usize>,
+}
+
+/// Reads back [`Logged`] from the log.
+async fn logged(url: &str, token: &str, writes: &[&Write]) -> anyhow::Result<Logged> {
+    #[derive(Deserialize)]
+    struct Kind {
+        kind: String,
+    }
     #[derive(Deserialize)]
     struct Stamped {
         seq: i64,
         committed_at_ms: i64,
+        body: Kind,
     }
     #[derive(Deserialize)]
     struct Page {
@@ -431,11 +442,14 @@ async fn stamps(
         has_more: bool,
     }
     let wanted: std::collections::HashSet<i64> = writes.iter().map(|w| w.seq).collect();
+    let mut out = Logged {
+        stamps: std::collections::HashMap::with_capacity(wanted.len()),
+        kinds: Default::default(),
+    };
     let (Some(&first), Some(&last)) = (wanted.iter().min(), wanted.iter().max()) else {
-        return Ok(Default::default());
+        return Ok(out);
     };
     let http = reqwest::Client::new();
-    let mut out = std::collections::HashMap::with_capacity(wanted.len());
     let mut after = first - 1;
     while after < last {
         let page: Page = http
@@ -449,10 +463,11 @@ async fn stamps(
         let Some(end) = page.changes.last().map(|c| c.seq) else {
             break;
         };
-        for c in page.changes {
+        for c in page.changes.into_iter().take_while(|c| c.seq <= last) {
             if wanted.contains(&c.seq) {
-                out.insert(c.seq, c.committed_at_ms);
+                out.stamps.insert(c.seq, c.committed_at_ms);
             }
+            *out.kinds.entry(c.body.kind).or_default() += 1;
         }
         after = end;
         if !page.has_more {
