@@ -1,7 +1,8 @@
 //! Staff messaging between headless desks (desk-core, no window) through the real
 //! server binary: messages written offline reach the other desk once and in order,
-//! an own message goes sending → sent → delivered → read, two desks reacting and
-//! reading at once converge, and a shift change at one desk shows nothing of the
+//! an own message goes sending → sent → delivered → read, delivered receipts go out
+//! while a conversation never pauses, two desks reacting and reading at once converge,
+//! and a shift change at one desk shows nothing of the
 //! previous staff member's conversations.
 //!
 //! All but the shift change need the server's messaging (branch msg-server): until it
@@ -216,6 +217,38 @@ async fn an_own_message_is_sent_then_delivered_then_read() -> anyhow::Result<()>
         seen.windows(2).all(|w| w[0] < w[1]),
         "never backwards: {seen:?}"
     );
+    Ok(())
+}
+
+/// The receiving desk pushes its delivered receipts a little after the messages that
+/// queued them (`RECEIPT_HOLD`), never at each one, and never only once they stop: here
+/// the sender never pauses, and the receiver's poll is too far off to do it instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn delivered_receipts_go_out_while_a_conversation_never_pauses() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let server = ServerProcess::start_demo(&sqlite_url(tmp.path())).await?;
+    let a = desk_for(&tmp.path().join("a"), &server.url, CONCIERGE).await?;
+    let b = signed_in(
+        desk_options(&tmp.path().join("b"), Duration::from_secs(3600)),
+        &server.url,
+        SECURITY,
+    )
+    .await?;
+    first_pull(&b, WAIT).await?;
+    let dm = a.start_conversation(vec![my_id(&b).await?], None).await?;
+    let first = a.send_message(&dm, "Colis 1", Vec::new()).await?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut sent = 1;
+    while state_of(&a, &dm, &first).await? != Some(MessageState::Delivered) {
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the first message was never delivered while {sent} more kept coming"
+        );
+        sent += 1;
+        a.send_message(&dm, &format!("Colis {sent}"), Vec::new())
+            .await?;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
     Ok(())
 }
 
