@@ -8,7 +8,8 @@
 //! staff message from someone else in a conversation of this desk's staff member (which
 //! leaves an alert and queues a delivered receipt, as at a real desk), followed by what
 //! the desk does after a message frame (`take_message_alerts`, and the pusher's
-//! `supersede_receipts`). Beside them, in the same
+//! `supersede_receipts`), with the store checkpointed once a second meanwhile as the
+//! sync engine does. Beside them, in the same
 //! run, a bare one-row commit on the same kind of connection (no fsync) is the floor.
 //! `--frames N` (2000) per kind. Wall time per frame (p50/p99) and process CPU per frame
 //! (user + system, from /proc) are printed: on a shared machine, the CPU figure is the
@@ -77,6 +78,17 @@ async fn main() -> anyhow::Result<()> {
     ];
     let applied = store.apply_changes(&setup, 0).await?;
     anyhow::ensure!(applied.changes == 3, "setup not applied: {applied:?}");
+    // As the sync engine does at a desk: the applies leave the WAL to this.
+    let checkpointer = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = checkpointer.checkpoint().await {
+                eprintln!("checkpoint: {e}");
+            }
+        }
+    });
 
     // The floor: a connection of the apply connection's kind (WAL, no fsync), one
     // statement and its commit per frame.

@@ -18,6 +18,7 @@ use frontdesk_protocol::{
 };
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
 
 use super::backoff::Backoff;
 use super::live::{self, Live, LiveLinks};
@@ -130,6 +131,7 @@ impl SyncEngine {
             }
             Err(e) => tracing::error!("no live connection: {e}"),
         }
+        tasks.push(tokio::spawn(checkpoints(store.clone())));
         let (staff_retry, staff_retries) = watch::channel(0);
         let worker = Worker {
             store,
@@ -206,6 +208,23 @@ fn receipts_to_hold(
     }
     *since = None;
     None
+}
+
+/// How often the WAL that the applies leave is copied into the database file (the
+/// apply connection never does it itself: see the `store` module docs).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Checkpoints the store every [`CHECKPOINT_EVERY`] while the engine runs.
+async fn checkpoints(store: Store) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.checkpoint().await {
+            // Nothing is lost: the WAL keeps it, and the next tick tries again.
+            tracing::warn!("store checkpoint: {e}");
+        }
+    }
 }
 
 /// What the puller knows about full resyncs, across rounds.
