@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::store::Store;
+use crate::store::script::Script;
 
 /// The stamp of a queued mutation: the staff member signed in here, read from the
 /// signed-in setting (see [`enqueue`]). For the statements that queue mutations.
@@ -25,12 +26,18 @@ macro_rules! queued_by {
 }
 pub(crate) use queued_by;
 
-/// [`mark_applied`]'s statement, its one parameter (`?1`) from [`echoes_json`]; for the
-/// apply, which runs it together with the cursor's move in one call.
+/// Marks mutations still pending here as applied by the server at the given sequence
+/// numbers, in one statement (a push answer or a pulled page settles hundreds); its one
+/// parameter (`?1`) from [`echoes_json`]. For a pulled change this is the echo: the push
+/// answer may have been lost, but the echo proves the server applied it.
+///
+/// (`+state` keeps SQLite's planner off the state index: with it, the planner walks
+/// every pending row and scans the JSON for each, quadratic in a long queue; without
+/// it, it walks the JSON and finds each row by its unique id.)
 macro_rules! mark_applied_sql {
     () => {
         "UPDATE outbox SET state = 'acked', acked_seq = a.seq, last_error = NULL \
-         FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?1)) AS a \
+         FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM jsonb_each(?1)) AS a \
          WHERE outbox.mutation_id = a.id AND +outbox.state = 'pending'"
     };
 }
@@ -152,29 +159,6 @@ pub async fn enqueue(
     Ok(mutation)
 }
 
-/// Marks mutations still pending here as applied by the server at the given sequence
-/// numbers, in one statement (a push answer or a pulled page settles hundreds). For a
-/// pulled change this is the echo: the push answer may have been lost, but the echo
-/// proves the server applied it.
-///
-/// (`+state` keeps SQLite's planner off the state index: with it, the planner walks
-/// every pending row and scans the JSON for each, quadratic in a long queue; without
-/// it, it walks the JSON and finds each row by its unique id.)
-///
-/// Answers how many were pending here: the others were settled already, or are other
-/// desks' mutations.
-pub async fn mark_applied(conn: &mut SqliteConnection, applied: &[(Uuid, i64)]) -> DeskResult<u64> {
-    if applied.is_empty() {
-        return Ok(0);
-    }
-    let settled = sqlx::query(mark_applied_sql!())
-        .bind(echoes_json(applied)?)
-        .execute(conn)
-        .await?
-        .rows_affected();
-    Ok(settled)
-}
-
 /// The parameter of [`mark_applied_sql`]: `[[mutation id, seq], …]`.
 pub(crate) fn echoes_json(applied: &[(Uuid, i64)]) -> DeskResult<String> {
     let rows: Vec<serde_json::Value> = applied
@@ -182,15 +166,6 @@ pub(crate) fn echoes_json(applied: &[(Uuid, i64)]) -> DeskResult<String> {
         .map(|(id, seq)| serde_json::json!([id.to_string(), seq]))
         .collect();
     Ok(serde_json::to_string(&rows)?)
-}
-
-/// Drops acknowledged rows whose effect the local tables now hold (cursor ≥ their seq).
-pub async fn forget_pulled(conn: &mut SqliteConnection, cursor: i64) -> DeskResult<()> {
-    sqlx::query("DELETE FROM outbox WHERE state = 'acked' AND acked_seq <= ?")
-        .bind(cursor)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 macro_rules! select_rows {
@@ -292,24 +267,38 @@ impl Store {
 
     /// Records the server's answers to a push, all in one transaction, without an
     /// fsync (see the `store` module docs: an answer lost to a power cut is asked again).
+    /// Two calls to the apply connection's thread, however many answers: this holds up
+    /// the next live frame.
     pub async fn record_push_results(&self, results: &[MutationResult]) -> DeskResult<()> {
-        let mut tx = self.begin_apply().await?;
+        let mut script = Script::new();
         let mut applied = Vec::with_capacity(results.len());
         for result in results {
             match &result.outcome {
                 MutationOutcome::Applied { seq } => applied.push((result.id, *seq)),
                 MutationOutcome::Rejected { code, reason } => {
-                    reject(&mut tx, &result.id.to_string(), *code, reason).await?;
+                    script
+                        .push(REJECT_SQL)
+                        .bind(reject_code(*code)?)
+                        .bind(reason.as_str())
+                        .bind(result.id.to_string());
                 }
             }
         }
-        mark_applied(&mut tx, &applied).await?;
-        // An acknowledgement may already be behind the cursor (the echo came first).
-        let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        forget_pulled(&mut tx, cursor).await?;
-        tx.commit().await?;
+        if !applied.is_empty() {
+            script
+                .push(mark_applied_sql!())
+                .bind(echoes_json(&applied)?);
+        }
+        // An acknowledgement may already be behind the cursor (the echo came first): the
+        // local tables hold its effect, and the row goes.
+        script.push(
+            "DELETE FROM outbox WHERE state = 'acked' \
+             AND acked_seq <= (SELECT cursor FROM sync_state WHERE id = 1)",
+        );
+        script.push("COMMIT");
+        let mut tx = self.begin_apply().await?;
+        script.run(&mut tx).await?;
+        tx.committed();
         Ok(())
     }
 
@@ -356,22 +345,26 @@ impl Store {
     }
 }
 
+/// Refuses a pending mutation for good: `?1` its code, `?2` the reason, `?3` its id.
+const REJECT_SQL: &str = "UPDATE outbox SET state = 'rejected', reject_code = ?1, reject_reason = ?2 \
+     WHERE mutation_id = ?3 AND state = 'pending'";
+
+fn reject_code(code: RejectCode) -> DeskResult<Option<String>> {
+    Ok(serde_json::to_value(code)?.as_str().map(str::to_owned))
+}
+
 async fn reject(
     conn: &mut SqliteConnection,
     id: &str,
     code: RejectCode,
     reason: &str,
 ) -> DeskResult<()> {
-    let code = serde_json::to_value(code)?;
-    sqlx::query(
-        "UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? \
-         WHERE mutation_id = ? AND state = 'pending'",
-    )
-    .bind(code.as_str())
-    .bind(reason)
-    .bind(id)
-    .execute(conn)
-    .await?;
+    sqlx::query(REJECT_SQL)
+        .bind(reject_code(code)?)
+        .bind(reason)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

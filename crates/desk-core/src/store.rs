@@ -24,6 +24,8 @@
 //! once a second ([`Store::checkpoint`]) without holding up the applies.
 
 pub mod apply;
+mod apply_connection;
+pub(crate) mod script;
 pub mod settings;
 
 pub use apply::{Applied, FrameOutcome};
@@ -36,6 +38,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::DeskResult;
+use apply_connection::{ApplyConnection, ApplyGuard, ApplyTx};
 
 /// The migrations of the desk's schema, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -54,7 +57,7 @@ pub struct Store {
     pool: SqlitePool,
     /// The one connection that applies the server's changes, without fsync (see the
     /// module docs).
-    apply_pool: SqlitePool,
+    apply: ApplyConnection,
 }
 
 impl Store {
@@ -75,16 +78,13 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
-        let apply_pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect_with(
-                options
-                    .synchronous(SqliteSynchronous::Normal)
-                    .pragma("wal_autocheckpoint", "0"),
-            )
-            .await?;
-        Ok(Self { pool, apply_pool })
+        let apply = ApplyConnection::connect(
+            &options
+                .synchronous(SqliteSynchronous::Normal)
+                .pragma("wal_autocheckpoint", "0"),
+        )
+        .await?;
+        Ok(Self { pool, apply })
     }
 
     /// Copies what the WAL holds into the database file, as far as readers allow,
@@ -113,16 +113,14 @@ impl Store {
     /// [`Store::begin_write`] for applying the server's changes and answers: commits
     /// without fsync (see the module docs). Nothing the desk wrote itself goes through
     /// here.
-    pub(crate) async fn begin_apply(&self) -> DeskResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.apply_pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub(crate) async fn begin_apply(&self) -> DeskResult<ApplyTx> {
+        self.apply.begin().await
     }
 
-    /// The apply connection for one statement on its own (its own transaction, no
-    /// fsync): one thread hop instead of the three of a transaction around it.
-    pub(crate) async fn apply_connection(
-        &self,
-    ) -> DeskResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        Ok(self.apply_pool.acquire().await?)
+    /// The apply connection for statements that are their own transaction (no fsync):
+    /// one call to its thread, where a transaction around them would be three.
+    pub(crate) async fn apply_connection(&self) -> ApplyGuard {
+        self.apply.lock().await
     }
 
     /// The change-log sequence applied so far, and when the last pull completed.

@@ -1216,3 +1216,77 @@ async fn people_are_added_to_groups_only_and_a_left_conversation_is_read_only() 
         DeskErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn a_live_frame_says_what_it_settled_and_queued_and_a_stale_one_changes_nothing() {
+    use frontdesk_desk_core::store::FrameOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir.path().join("desk.db")).await;
+    let (mutation, id) = store
+        .send_message(ME, GROUP, "Le colis est là", Vec::new(), 10)
+        .await
+        .unwrap();
+    let (cursor, _) = store.sync_cursor().await.unwrap();
+    let mut echo = message(&id, GROUP, 1, ME, "Le colis est là");
+    echo.sent_at_ms = 10;
+    let frame = [
+        Change {
+            seq: cursor + 1,
+            committed_at_ms: 0,
+            mutation_id: Some(mutation.id),
+            body: ChangeBody::MessageUpserted(echo),
+        },
+        Change {
+            seq: cursor + 3,
+            committed_at_ms: 0,
+            mutation_id: Some(Uuid::now_v7()),
+            body: ChangeBody::MessageUpserted(message("m-bob", GROUP, 2, "bob", "Merci")),
+        },
+    ];
+    // The frame's range holds a change this desk may not see (cursor + 2).
+    let outcome = store
+        .apply_range(&frame, cursor, cursor + 3, 0)
+        .await
+        .unwrap();
+    let FrameOutcome::Applied(applied) = outcome else {
+        panic!("not applied: {outcome:?}");
+    };
+    assert_eq!(applied.changes, 2);
+    assert_eq!(applied.echoes, 1, "the own message's echo settles its row");
+    assert_eq!(
+        applied.receipts_queued, 1,
+        "bob's message is delivered here"
+    );
+    assert_eq!(applied.cursor, cursor + 3);
+    assert!(applied.messages_changed);
+    assert_eq!(store.sync_cursor().await.unwrap().0, cursor + 3);
+    assert_eq!(
+        receipts(&queued(&store).await),
+        [(GROUP.to_owned(), Some(2), None)]
+    );
+
+    // Behind the cursor, or ahead of it with a gap: nothing is written, and nothing
+    // is left holding the write lock.
+    let again = store
+        .apply_range(&frame, cursor, cursor + 3, 0)
+        .await
+        .unwrap();
+    assert_eq!(again, FrameOutcome::AlreadyHave);
+    let later = [Change {
+        seq: cursor + 9,
+        committed_at_ms: 0,
+        mutation_id: None,
+        body: ChangeBody::MessageUpserted(message("m-late", GROUP, 3, "bob", "?")),
+    }];
+    let gap = store
+        .apply_range(&later, cursor + 8, cursor + 9, 0)
+        .await
+        .unwrap();
+    assert_eq!(gap, FrameOutcome::Gap);
+    assert_eq!(store.sync_cursor().await.unwrap().0, cursor + 3);
+    assert!(!thread(&store, GROUP).await.iter().any(|m| m.id == "m-late"));
+    store
+        .send_message(ME, GROUP, "Encore un", Vec::new(), 11)
+        .await
+        .unwrap();
+}

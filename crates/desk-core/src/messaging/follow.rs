@@ -3,12 +3,13 @@
 //! delivered receipts it queued, and fetch the history of conversations this staff
 //! member was just added to.
 
-use frontdesk_protocol::{Message, Reaction};
+use frontdesk_protocol::Message;
 
 use super::apply::{self, ApplyContext};
 use crate::error::DeskResult;
 use crate::server_api::ServerApi;
 use crate::store::Store;
+use crate::store::script::Script;
 use frontdesk_protocol::ConversationHistory;
 
 /// Messages asked for per history page.
@@ -37,14 +38,21 @@ impl Store {
     /// Stores a page of fetched history. It never replaces what the log brought (which
     /// may be newer), and it is not news: no alerts, no receipts.
     pub async fn apply_history(&self, history: &ConversationHistory) -> DeskResult<()> {
-        let mut tx = self.begin_apply().await?;
-        let cx = ApplyContext::read(&mut tx, true, crate::now_ms()).await?;
+        // Quiet: nothing in it is news, so whom it is for does not matter.
+        let cx = ApplyContext {
+            me: None,
+            quiet: true,
+            now_ms: crate::now_ms(),
+        };
+        let mut script = Script::new();
         let messages: Vec<&Message> = history.messages.iter().collect();
-        apply::upsert_messages(&mut tx, &messages, &cx).await?;
-        let reactions: Vec<Reaction> = history.reactions.clone();
-        apply::insert_missing_reactions(&mut tx, &reactions).await?;
-        apply::upsert_receipts(&mut tx, &history.receipts).await?;
-        tx.commit().await?;
+        apply::upsert_messages(&mut script, &messages, &cx)?;
+        apply::insert_missing_reactions(&mut script, &history.reactions)?;
+        apply::upsert_receipts(&mut script, &history.receipts)?;
+        script.push("COMMIT");
+        let mut tx = self.begin_apply().await?;
+        script.run(&mut tx).await?;
+        tx.committed();
         Ok(())
     }
 
@@ -54,7 +62,7 @@ impl Store {
     /// Without an fsync, on the apply connection: a mark this takes back after a power
     /// cut is only sent again, and watermarks never move back.
     pub async fn supersede_receipts(&self) -> DeskResult<u64> {
-        let mut conn = self.apply_connection().await?;
+        let mut conn = self.apply_connection().await;
         apply::supersede_receipts(&mut conn).await
     }
 

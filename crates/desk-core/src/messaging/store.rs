@@ -328,7 +328,7 @@ impl Store {
         // left by applies, which run on that one connection, so none can slip in
         // between the reading and the deleting (and one call is one thread hop, where a
         // transaction around two would be four, each holding up the next live frame).
-        let mut conn = self.apply_connection().await?;
+        let mut conn = self.apply_connection().await;
         let rows: Vec<AlertRow> = sqlx::query_as(
             "SELECT a.message_id, a.conversation_id, a.sender_id, s.name AS sender_name, \
              c.title, a.text FROM message_alerts a LEFT JOIN staff s ON s.id = a.sender_id \

@@ -14,6 +14,8 @@ use frontdesk_protocol::{
 use sqlx::SqliteConnection;
 
 use super::Store;
+use super::apply_connection::ApplyTx;
+use super::script::Script;
 use crate::directory::search::index_terms;
 use crate::error::{DeskError, DeskErrorCode, DeskResult};
 use crate::instructions::target_columns;
@@ -67,34 +69,52 @@ impl PageEnd {
     }
 }
 
+/// What an apply reads with its `BEGIN`, under the write lock: the cursor, and whom the
+/// messaging changes are for.
+#[derive(sqlx::FromRow)]
+struct Start {
+    cursor: i64,
+    me: Option<String>,
+}
+
+static START: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT cursor, {} AS me FROM sync_state WHERE id = 1",
+        messaging::ME_SQL
+    )
+});
+
+/// Tag of the rows the outbox's settling of echoes returns, one per settled row.
+const ECHO_SETTLED: i64 = 0;
+
 impl Store {
+    async fn begin_at_cursor(&self) -> DeskResult<(ApplyTx, Start)> {
+        self.apply.begin_with_read(&START).await
+    }
+
     /// Applies a pulled page and moves the cursor to its last change, stamping
     /// `now_ms` as the last sync time. Changes at or below the cursor are skipped:
     /// the live connection may have applied them while the page was on its way.
     pub async fn apply_changes(&self, changes: &[Change], now_ms: i64) -> DeskResult<Applied> {
-        let mut tx = self.begin_apply().await?;
-        let cursor = cursor_in(&mut tx).await?;
-        let applied = apply_in(&mut tx, cursor, changes, now_ms, None).await?;
-        tx.commit().await?;
-        Ok(applied)
+        let (mut tx, start) = self.begin_at_cursor().await?;
+        let pending = apply_in(&mut tx, &start, changes, now_ms, None).await?;
+        pending.commit(tx).await
     }
 
     /// [`Store::apply_changes`] for a whole pull answer: also keeps the horizon it was
     /// read against (for the next pull) and, on the last page, moves the cursor to the
     /// head.
     pub async fn apply_page(&self, page: &PullResponse, now_ms: i64) -> DeskResult<Applied> {
-        let mut tx = self.begin_apply().await?;
-        let cursor = cursor_in(&mut tx).await?;
-        let applied = apply_in(
+        let (mut tx, start) = self.begin_at_cursor().await?;
+        let pending = apply_in(
             &mut tx,
-            cursor,
+            &start,
             &page.changes,
             now_ms,
             Some(PageEnd::of(page)),
         )
         .await?;
-        tx.commit().await?;
-        Ok(applied)
+        pending.commit(tx).await
     }
 
     /// Starts a full resync with `first`, the first page of the server's log (pulled
@@ -113,7 +133,7 @@ impl Store {
         first: &PullResponse,
         now_ms: i64,
     ) -> DeskResult<Applied> {
-        let mut tx = self.begin_apply().await?;
+        let (mut tx, start) = self.begin_at_cursor().await?;
         super::clear_server_state(&mut tx).await?;
         sqlx::query("UPDATE outbox SET state = 'pending', acked_seq = NULL WHERE state = 'acked'")
             .execute(&mut *tx)
@@ -124,9 +144,16 @@ impl Store {
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
-        let mut applied =
-            apply_in(&mut tx, 0, &first.changes, now_ms, Some(PageEnd::of(first))).await?;
-        tx.commit().await?;
+        let start = Start { cursor: 0, ..start };
+        let pending = apply_in(
+            &mut tx,
+            &start,
+            &first.changes,
+            now_ms,
+            Some(PageEnd::of(first)),
+        )
+        .await?;
+        let mut applied = pending.commit(tx).await?;
         // Everything shown may have changed, whatever the page held.
         applied.directory_changed = true;
         applied.instructions_changed = true;
@@ -154,6 +181,10 @@ impl Store {
     /// the stretch continues the cursor: it starts at or before the cursor and ends
     /// past it. The cursor then moves to `through`; the check and the apply are one
     /// transaction.
+    ///
+    /// Two calls to the connection's thread, whatever the frame holds of messaging,
+    /// instructions or parcels: the `BEGIN` with the cursor's reading, then every
+    /// write with the `COMMIT` (see [`Script`]). This runs for every live frame.
     pub async fn apply_range(
         &self,
         changes: &[Change],
@@ -174,58 +205,51 @@ impl Store {
             }
             previous = change.seq;
         }
-        // The usual frame continues the cursor exactly. Apply it on that assumption and
-        // move the cursor only if it held (one statement fewer than reading the cursor
-        // first: this runs for every frame); if it did not, undo and look closer.
-        let mut tx = self.begin_apply().await?;
-        let fast = apply_fresh(
-            &mut tx,
-            &changes.iter().collect::<Vec<_>>(),
-            false,
-            now_ms,
-            CursorTo {
-                through,
-                only_from: Some(after),
-            },
-        )
-        .await?;
-        if let Some(applied) = fast {
-            tx.commit().await?;
-            return Ok(FrameOutcome::Applied(applied));
-        }
-        tx.rollback().await?;
-
-        let mut tx = self.begin_apply().await?;
-        let cursor = cursor_in(&mut tx).await?;
-        if through <= cursor {
+        let (mut tx, start) = self.begin_at_cursor().await?;
+        if through <= start.cursor {
+            tx.rollback().await?;
             return Ok(FrameOutcome::AlreadyHave);
         }
-        if after > cursor {
+        if after > start.cursor {
+            tx.rollback().await?;
             return Ok(FrameOutcome::Gap);
         }
-        let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
-        let applied = apply_fresh(&mut tx, &fresh, false, now_ms, CursorTo::any(through))
-            .await?
-            .ok_or_else(cursor_not_moved)?;
-        tx.commit().await?;
-        Ok(FrameOutcome::Applied(applied))
+        let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > start.cursor).collect();
+        let cx = ApplyContext {
+            me: start.me,
+            quiet: false,
+            now_ms,
+        };
+        let pending = apply_fresh(&mut tx, &fresh, &cx, through).await?;
+        Ok(FrameOutcome::Applied(pending.commit(tx).await?))
     }
 }
 
-async fn cursor_in(conn: &mut SqliteConnection) -> DeskResult<i64> {
-    let (cursor,): (i64,) = sqlx::query_as("SELECT cursor FROM sync_state WHERE id = 1")
-        .fetch_one(conn)
-        .await?;
-    Ok(cursor)
+/// An apply whose last statements wait in `script`, to go with its `COMMIT`.
+struct Pending {
+    script: Script,
+    applied: Applied,
+}
+
+impl Pending {
+    async fn commit(mut self, mut tx: ApplyTx) -> DeskResult<Applied> {
+        self.script.push("COMMIT");
+        let tags = self.script.run(&mut tx).await?;
+        tx.committed();
+        let count = |tag| tags.iter().filter(|&&t| t == tag).count();
+        self.applied.echoes = count(ECHO_SETTLED);
+        self.applied.receipts_queued = count(messaging::RECEIPT_QUEUED);
+        Ok(self.applied)
+    }
 }
 
 async fn apply_in(
     conn: &mut SqliteConnection,
-    cursor: i64,
+    start: &Start,
     changes: &[Change],
     now_ms: i64,
     end: Option<PageEnd>,
-) -> DeskResult<Applied> {
+) -> DeskResult<Pending> {
     let mut previous = None;
     for change in changes {
         if previous.is_some_and(|p| change.seq <= p) {
@@ -240,111 +264,85 @@ async fn apply_in(
         }
         previous = Some(change.seq);
     }
+    let cursor = start.cursor;
     let fresh: Vec<&Change> = changes.iter().filter(|c| c.seq > cursor).collect();
     let mut last = fresh.last().map_or(cursor, |c| c.seq);
     if let Some(head) = end.and_then(|e| e.through) {
         last = last.max(head);
     }
     // From 0 (a first sync, a full resync) the whole building arrives: nothing is news.
-    let applied = apply_fresh(&mut *conn, &fresh, cursor == 0, now_ms, CursorTo::any(last))
-        .await?
-        .ok_or_else(cursor_not_moved)?;
+    let cx = ApplyContext {
+        me: start.me.clone(),
+        quiet: cursor == 0,
+        now_ms,
+    };
+    let mut pending = apply_fresh(&mut *conn, &fresh, &cx, last).await?;
     if let Some(end) = end {
-        sqlx::query("UPDATE sync_state SET horizon_seq = ? WHERE id = 1")
-            .bind(end.horizon_seq)
-            .execute(&mut *conn)
-            .await?;
+        pending
+            .script
+            .push("UPDATE sync_state SET horizon_seq = ? WHERE id = 1")
+            .bind(end.horizon_seq);
     }
-    Ok(applied)
+    Ok(pending)
 }
 
-/// Where an apply leaves the cursor.
-#[derive(Debug, Clone, Copy)]
-struct CursorTo {
-    through: i64,
-    /// Only if the cursor is here (the frame continues it); else nothing moves.
-    only_from: Option<i64>,
-}
-
-impl CursorTo {
-    fn any(through: i64) -> Self {
-        Self {
-            through,
-            only_from: None,
-        }
-    }
-}
-
-fn cursor_not_moved() -> DeskError {
-    DeskError::new(DeskErrorCode::Internal, "the sync cursor did not move")
-}
-
-/// Applies `changes` (all after the cursor, in order), settles the outbox rows they
-/// echo and moves the cursor; `None` (with the changes written, for the caller to roll
-/// back) when `to.only_from` did not hold. `quiet`: see [`ApplyContext::quiet`].
+/// Applies `fresh` (all after the cursor, in order), settles the outbox rows they echo
+/// and moves the cursor to `through`: what needs no reading on the way is left in the
+/// answer's script, for the caller to send with its `COMMIT`.
 async fn apply_fresh(
     conn: &mut SqliteConnection,
     fresh: &[&Change],
-    quiet: bool,
-    now_ms: i64,
-    to: CursorTo,
-) -> DeskResult<Option<Applied>> {
-    // Who the messaging changes are for costs a read: only when there are some.
-    let cx = if fresh.iter().any(|c| is_messaging(&c.body)) {
-        Some(ApplyContext::read(&mut *conn, quiet, now_ms).await?)
-    } else {
-        None
-    };
-    let mut applied = apply_runs(&mut *conn, fresh, cx.as_ref()).await?;
-    if let Some(cx) = &cx {
-        let messages: Vec<&Message> = bodies(fresh, |b| match b {
-            ChangeBody::MessageUpserted(m) => Some(m),
-            _ => None,
-        });
-        applied.receipts_queued = messaging::queue_delivered(&mut *conn, &messages, cx).await?;
-    }
+    cx: &ApplyContext,
+    through: i64,
+) -> DeskResult<Pending> {
+    let mut script = Script::new();
+    let applied = apply_runs(&mut *conn, &mut script, fresh, cx).await?;
+    let messages: Vec<&Message> = bodies(fresh, |b| match b {
+        ChangeBody::MessageUpserted(m) => Some(m),
+        _ => None,
+    });
+    messaging::queue_delivered(&mut script, &messages, cx)?;
     let echoes: Vec<(uuid::Uuid, i64)> = fresh
         .iter()
         .filter_map(|c| c.mutation_id.map(|id| (id, c.seq)))
         .collect();
-    // Settling the echoes and moving the cursor are one call (this runs for every live
-    // frame); each row says which statement it came from: 0 per settled outbox row,
-    // 1 when the cursor moved. Moving the cursor fires the trigger that forgets the
-    // acknowledged writes it passes (see the migrations).
-    let tags: Vec<(i64,)> = sqlx::query_as(concat!(
-        outbox::mark_applied_sql!(),
-        " RETURNING 0; \
-         UPDATE sync_state SET cursor = ?2, last_sync_ms = ?3 \
-         WHERE id = 1 AND (?4 IS NULL OR cursor = ?4) RETURNING 1"
-    ))
-    .bind(outbox::echoes_json(&echoes)?)
-    .bind(to.through)
-    .bind(now_ms)
-    .bind(to.only_from)
-    .fetch_all(&mut *conn)
-    .await?;
-    if !tags.contains(&(1,)) {
-        return Ok(None);
+    if !echoes.is_empty() {
+        script
+            .push(concat!(outbox::mark_applied_sql!(), " RETURNING 0"))
+            .bind(outbox::echoes_json(&echoes)?);
     }
-    applied.echoes = tags.iter().filter(|(tag,)| *tag == 0).count();
-    applied.cursor = to.through;
-    Ok(Some(applied))
+    // Moving the cursor fires the trigger that forgets the acknowledged writes it
+    // passes (see the migrations).
+    script
+        .push("UPDATE sync_state SET cursor = ?, last_sync_ms = ? WHERE id = 1")
+        .bind(through)
+        .bind(cx.now_ms);
+    Ok(Pending {
+        script,
+        applied: Applied {
+            cursor: through,
+            ..applied
+        },
+    })
 }
 
 /// Consecutive changes of one kind are applied by one statement each, whatever their
 /// number: a page of thousands costs a handful of statements, not thousands. Runs keep
-/// the log's order, and within a run the rows are written in order.
+/// the log's order, and within a run the rows are written in order. The statements go
+/// into `script`; the few kinds that read on the way (the residents' search rows) send
+/// it first.
 async fn apply_runs(
     conn: &mut SqliteConnection,
+    script: &mut Script,
     fresh: &[&Change],
-    cx: Option<&ApplyContext>,
+    cx: &ApplyContext,
 ) -> DeskResult<Applied> {
     let mut applied = Applied {
         changes: fresh.len(),
         ..Applied::default()
     };
     for run in fresh.chunk_by(|a, b| same_kind(&a.body, &b.body)) {
-        apply_run(&mut *conn, run, cx).await?;
+        apply_run(&mut *conn, script, run, cx).await?;
         match run[0].body {
             ChangeBody::InstructionUpserted(_) | ChangeBody::InstructionDeleted { .. } => {
                 applied.instructions_changed = true;
@@ -382,18 +380,18 @@ fn same_kind(a: &ChangeBody, b: &ChangeBody) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-/// Applies consecutive changes of one kind. `cx` is there when the page holds messaging
-/// changes.
+/// Applies consecutive changes of one kind.
 async fn apply_run(
     conn: &mut SqliteConnection,
+    script: &mut Script,
     run: &[&Change],
-    cx: Option<&ApplyContext>,
+    cx: &ApplyContext,
 ) -> DeskResult<()> {
     match &run[0].body {
         ChangeBody::BuildingUpserted(_) => {
             for change in run {
                 if let ChangeBody::BuildingUpserted(b) = &change.body {
-                    upsert_building(&mut *conn, b).await?;
+                    upsert_building(script, b);
                 }
             }
             Ok(())
@@ -403,7 +401,8 @@ async fn apply_run(
                 ChangeBody::UnitUpserted(u) => Some(u),
                 _ => None,
             });
-            upsert_units(&mut *conn, &units).await?;
+            upsert_units(script, &units)?;
+            script.flush(&mut *conn).await?;
             let ids: Vec<&str> = units.iter().map(|u| u.id.as_str()).collect();
             reindex_units_residents(conn, &ids).await
         }
@@ -412,7 +411,8 @@ async fn apply_run(
                 ChangeBody::UnitDeleted { id } => Some(id.as_str()),
                 _ => None,
             });
-            delete_by_ids(&mut *conn, DeleteFrom::Units, &ids).await?;
+            delete_by_ids(script, DeleteFrom::Units, &ids)?;
+            script.flush(&mut *conn).await?;
             reindex_units_residents(conn, &ids).await
         }
         ChangeBody::ResidentUpserted(_) => {
@@ -420,7 +420,8 @@ async fn apply_run(
                 ChangeBody::ResidentUpserted(r) => Some(r),
                 _ => None,
             });
-            upsert_residents(&mut *conn, &residents).await?;
+            upsert_residents(script, &residents)?;
+            script.flush(&mut *conn).await?;
             let ids: Vec<&str> = residents.iter().map(|r| r.id.as_str()).collect();
             reindex_residents(conn, &ids).await
         }
@@ -429,7 +430,8 @@ async fn apply_run(
                 ChangeBody::ResidentDeleted { id } => Some(id.as_str()),
                 _ => None,
             });
-            delete_by_ids(&mut *conn, DeleteFrom::Residents, &ids).await?;
+            delete_by_ids(script, DeleteFrom::Residents, &ids)?;
+            script.flush(&mut *conn).await?;
             reindex_residents(conn, &ids).await
         }
         ChangeBody::StaffUpserted(_) => {
@@ -437,97 +439,88 @@ async fn apply_run(
                 ChangeBody::StaffUpserted(s) => Some(s),
                 _ => None,
             });
-            upsert_staff(&mut *conn, &staff).await?;
+            upsert_staff(script, &staff)?;
             let ids: Vec<&str> = staff.iter().map(|s| s.id.as_str()).collect();
-            messaging::reindex_staff_conversations(conn, &ids).await
+            messaging::reindex_staff_conversations(script, &ids)
         }
         ChangeBody::InstructionUpserted(_) => {
             let instructions: Vec<&Instruction> = bodies(run, |b| match b {
                 ChangeBody::InstructionUpserted(i) => Some(i),
                 _ => None,
             });
-            upsert_instructions(conn, &instructions).await
+            upsert_instructions(script, &instructions)
         }
         ChangeBody::InstructionDeleted { .. } => {
             let ids = bodies(run, |b| match b {
                 ChangeBody::InstructionDeleted { id } => Some(id.as_str()),
                 _ => None,
             });
-            delete_by_ids(conn, DeleteFrom::Instructions, &ids).await
+            delete_by_ids(script, DeleteFrom::Instructions, &ids)
         }
         ChangeBody::PackageUpserted(_) => {
             let packages: Vec<&Package> = bodies(run, |b| match b {
                 ChangeBody::PackageUpserted(p) => Some(p),
                 _ => None,
             });
-            upsert_packages(conn, &packages).await
+            upsert_packages(script, &packages)
         }
         ChangeBody::PackageEventAdded(_) => {
             let events: Vec<&PackageEvent> = bodies(run, |b| match b {
                 ChangeBody::PackageEventAdded(e) => Some(e),
                 _ => None,
             });
-            upsert_package_events(conn, &events).await
+            upsert_package_events(script, &events)
         }
         ChangeBody::PackageNoticeUpserted(_) => {
             let notices: Vec<&PackageNotice> = bodies(run, |b| match b {
                 ChangeBody::PackageNoticeUpserted(n) => Some(n),
                 _ => None,
             });
-            upsert_package_notices(conn, &notices).await
+            upsert_package_notices(script, &notices)
         }
         ChangeBody::PackagePhotoAdded(_) => {
             let photos: Vec<&PackagePhoto> = bodies(run, |b| match b {
                 ChangeBody::PackagePhotoAdded(p) => Some(p),
                 _ => None,
             });
-            upsert_package_photos(conn, &photos).await
+            upsert_package_photos(script, &photos)
         }
         ChangeBody::ConversationUpserted(_) => {
             let conversations: Vec<&Conversation> = bodies(run, |b| match b {
                 ChangeBody::ConversationUpserted(c) => Some(c),
                 _ => None,
             });
-            messaging::upsert_conversations(conn, &conversations, messaging_context(cx)?).await
+            messaging::upsert_conversations(script, &conversations, cx)
         }
         ChangeBody::MessageUpserted(_) => {
             let messages: Vec<&Message> = bodies(run, |b| match b {
                 ChangeBody::MessageUpserted(m) => Some(m),
                 _ => None,
             });
-            messaging::upsert_messages(conn, &messages, messaging_context(cx)?).await
+            messaging::upsert_messages(script, &messages, cx)
         }
         ChangeBody::ReactionUpserted(_) => {
             let reactions: Vec<&Reaction> = bodies(run, |b| match b {
                 ChangeBody::ReactionUpserted(r) => Some(r),
                 _ => None,
             });
-            messaging::upsert_reactions(conn, &reactions).await
+            messaging::upsert_reactions(script, &reactions)
         }
         ChangeBody::ReceiptUpserted(_) => {
             let receipts: Vec<&Receipt> = bodies(run, |b| match b {
                 ChangeBody::ReceiptUpserted(r) => Some(r),
                 _ => None,
             });
-            messaging::upsert_receipts(conn, &receipts).await
+            messaging::upsert_receipts(script, &receipts)
         }
         ChangeBody::ConversationPrefUpserted(_) => {
             let prefs: Vec<&ConversationPref> = bodies(run, |b| match b {
                 ChangeBody::ConversationPrefUpserted(p) => Some(p),
                 _ => None,
             });
-            messaging::upsert_prefs(conn, &prefs).await
+            messaging::upsert_prefs(script, &prefs)
         }
     }
-}
-
-fn messaging_context(cx: Option<&ApplyContext>) -> DeskResult<&ApplyContext> {
-    cx.ok_or_else(|| {
-        DeskError::new(
-            DeskErrorCode::Internal,
-            "messaging changes applied without their context",
-        )
-    })
 }
 
 /// The payloads of a run (all of one kind, so `pick` matches each).
@@ -535,28 +528,27 @@ fn bodies<'a, T>(run: &[&'a Change], pick: impl Fn(&'a ChangeBody) -> Option<T>)
     run.iter().filter_map(|c| pick(&c.body)).collect()
 }
 
-async fn upsert_building(conn: &mut SqliteConnection, b: &Building) -> DeskResult<()> {
-    sqlx::query(
+fn upsert_building(script: &mut Script, b: &Building) {
+    script.push(
         "INSERT OR REPLACE INTO buildings (id, name, address, city, province, postal_code, country) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&b.id)
-    .bind(&b.name)
-    .bind(&b.address)
-    .bind(&b.city)
-    .bind(&b.province)
-    .bind(&b.postal_code)
-    .bind(&b.country)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(b.id.clone())
+    .bind(b.name.clone())
+    .bind(b.address.clone())
+    .bind(b.city.clone())
+    .bind(b.province.clone())
+    .bind(b.postal_code.clone())
+    .bind(b.country.clone());
 }
 
-// The bulk statements read their rows from one JSON array bound as a parameter
-// (`json_each`), in array order. Field names are the protocol's serde names.
+// The bulk statements read their rows from one JSON array bound as a parameter, in array
+// order, with `jsonb_each`: it parses the array once, where `json_each` would hand each
+// element over as text, parsed again by every `->>` on it. Field names are the
+// protocol's serde names.
 
-async fn upsert_units(conn: &mut SqliteConnection, units: &[&Unit]) -> DeskResult<()> {
-    sqlx::query(
+fn upsert_units(script: &mut Script, units: &[&Unit]) -> DeskResult<()> {
+    script.push(
         "INSERT OR REPLACE INTO units (id, building_id, unit_number, floor_number, square_footage, \
          bedrooms, bathrooms, is_occupied, unit_type, occupant_name) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
@@ -564,16 +556,14 @@ async fn upsert_units(conn: &mut SqliteConnection, units: &[&Unit]) -> DeskResul
          json_extract(value, '$.square_footage'), json_extract(value, '$.bedrooms'), \
          json_extract(value, '$.bathrooms'), json_extract(value, '$.is_occupied'), \
          json_extract(value, '$.unit_type'), json_extract(value, '$.occupant_name') \
-         FROM json_each(?) ORDER BY key",
+         FROM jsonb_each(?) ORDER BY key",
     )
-    .bind(serde_json::to_string(units)?)
-    .execute(conn)
-    .await?;
+    .bind(serde_json::to_string(units)?);
     Ok(())
 }
 
-async fn upsert_residents(conn: &mut SqliteConnection, residents: &[&Resident]) -> DeskResult<()> {
-    sqlx::query(
+fn upsert_residents(script: &mut Script, residents: &[&Resident]) -> DeskResult<()> {
+    script.push(
         "INSERT OR REPLACE INTO residents (id, building_id, unit_id, user_id, first_name, last_name, \
          email, phone, is_owner, is_primary_resident, move_in_date, move_out_date, \
          preferred_language, preferred_notification_method, notes) \
@@ -585,32 +575,26 @@ async fn upsert_residents(conn: &mut SqliteConnection, residents: &[&Resident]) 
          json_extract(value, '$.move_in_date'), json_extract(value, '$.move_out_date'), \
          json_extract(value, '$.preferred_language'), \
          json_extract(value, '$.preferred_notification_method'), json_extract(value, '$.notes') \
-         FROM json_each(?) ORDER BY key",
+         FROM jsonb_each(?) ORDER BY key",
     )
-    .bind(serde_json::to_string(residents)?)
-    .execute(conn)
-    .await?;
+    .bind(serde_json::to_string(residents)?);
     Ok(())
 }
 
-async fn upsert_staff(conn: &mut SqliteConnection, staff: &[&StaffMember]) -> DeskResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO staff (id, building_id, name, email, role, disabled) \
+fn upsert_staff(script: &mut Script, staff: &[&StaffMember]) -> DeskResult<()> {
+    script
+        .push(
+            "INSERT OR REPLACE INTO staff (id, building_id, name, email, role, disabled) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
          json_extract(value, '$.name'), json_extract(value, '$.email'), \
          json_extract(value, '$.role'), json_extract(value, '$.disabled') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(staff)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(staff)?);
     Ok(())
 }
 
-async fn upsert_instructions(
-    conn: &mut SqliteConnection,
-    instructions: &[&Instruction],
-) -> DeskResult<()> {
+fn upsert_instructions(script: &mut Script, instructions: &[&Instruction]) -> DeskResult<()> {
     // The target is stored as two columns.
     let rows: Vec<serde_json::Value> = instructions
         .iter()
@@ -627,24 +611,24 @@ async fn upsert_instructions(
             })
         })
         .collect();
-    sqlx::query(
-        "INSERT OR REPLACE INTO instructions (id, building_id, target_type, target_id, text, \
+    script
+        .push(
+            "INSERT OR REPLACE INTO instructions (id, building_id, target_type, target_id, text, \
          updated_by, updated_at_ms) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
          json_extract(value, '$.target_type'), json_extract(value, '$.target_id'), \
          json_extract(value, '$.text'), json_extract(value, '$.updated_by'), \
          json_extract(value, '$.updated_at_ms') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(&rows)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(&rows)?);
     Ok(())
 }
 
-async fn upsert_packages(conn: &mut SqliteConnection, packages: &[&Package]) -> DeskResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO packages (id, building_id, code, tracking_number, carrier, \
+fn upsert_packages(script: &mut Script, packages: &[&Package]) -> DeskResult<()> {
+    script
+        .push(
+            "INSERT OR REPLACE INTO packages (id, building_id, code, tracking_number, carrier, \
          resident_id, unit_id, shelf, size, perishable, signature_required, fragile, note, \
          status, received_at_ms, received_by, status_at_ms, collected_by) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.building_id'), \
@@ -657,40 +641,32 @@ async fn upsert_packages(conn: &mut SqliteConnection, packages: &[&Package]) -> 
          json_extract(value, '$.status'), json_extract(value, '$.received_at_ms'), \
          json_extract(value, '$.received_by'), json_extract(value, '$.status_at_ms'), \
          json_extract(value, '$.collected_by') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(packages)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(packages)?);
     Ok(())
 }
 
-async fn upsert_package_events(
-    conn: &mut SqliteConnection,
-    events: &[&PackageEvent],
-) -> DeskResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO package_events (id, package_id, building_id, from_status, \
+fn upsert_package_events(script: &mut Script, events: &[&PackageEvent]) -> DeskResult<()> {
+    script
+        .push(
+            "INSERT OR REPLACE INTO package_events (id, package_id, building_id, from_status, \
          to_status, by_staff, at_ms, note, override_reason, signature) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.package_id'), \
          json_extract(value, '$.building_id'), json_extract(value, '$.from'), \
          json_extract(value, '$.to'), json_extract(value, '$.by'), \
          json_extract(value, '$.at_ms'), json_extract(value, '$.note'), \
          json_extract(value, '$.override_reason'), json_extract(value, '$.signature') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(events)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(events)?);
     Ok(())
 }
 
-async fn upsert_package_notices(
-    conn: &mut SqliteConnection,
-    notices: &[&PackageNotice],
-) -> DeskResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO package_notices (id, package_id, building_id, resident_id, \
+fn upsert_package_notices(script: &mut Script, notices: &[&PackageNotice]) -> DeskResult<()> {
+    script
+        .push(
+            "INSERT OR REPLACE INTO package_notices (id, package_id, building_id, resident_id, \
          kind, state, attempts, last_error, last_attempt_at_ms, sent_at_ms, created_at_ms) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.package_id'), \
          json_extract(value, '$.building_id'), json_extract(value, '$.resident_id'), \
@@ -698,29 +674,23 @@ async fn upsert_package_notices(
          json_extract(value, '$.attempts'), json_extract(value, '$.last_error'), \
          json_extract(value, '$.last_attempt_at_ms'), json_extract(value, '$.sent_at_ms'), \
          json_extract(value, '$.created_at_ms') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(notices)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(notices)?);
     Ok(())
 }
 
-async fn upsert_package_photos(
-    conn: &mut SqliteConnection,
-    photos: &[&PackagePhoto],
-) -> DeskResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO package_photos (package_id, building_id, sha256, taken_at_ms, \
+fn upsert_package_photos(script: &mut Script, photos: &[&PackagePhoto]) -> DeskResult<()> {
+    script
+        .push(
+            "INSERT OR REPLACE INTO package_photos (package_id, building_id, sha256, taken_at_ms, \
          taken_by) \
          SELECT json_extract(value, '$.package_id'), json_extract(value, '$.building_id'), \
          json_extract(value, '$.sha256'), json_extract(value, '$.taken_at_ms'), \
          json_extract(value, '$.taken_by') \
-         FROM json_each(?) ORDER BY key",
-    )
-    .bind(serde_json::to_string(photos)?)
-    .execute(conn)
-    .await?;
+         FROM jsonb_each(?) ORDER BY key",
+        )
+        .bind(serde_json::to_string(photos)?);
     Ok(())
 }
 
@@ -731,24 +701,17 @@ enum DeleteFrom {
     Instructions,
 }
 
-async fn delete_by_ids(
-    conn: &mut SqliteConnection,
-    table: DeleteFrom,
-    ids: &[&str],
-) -> DeskResult<()> {
+fn delete_by_ids(script: &mut Script, table: DeleteFrom, ids: &[&str]) -> DeskResult<()> {
     let statement = match table {
-        DeleteFrom::Units => "DELETE FROM units WHERE id IN (SELECT value FROM json_each(?))",
+        DeleteFrom::Units => "DELETE FROM units WHERE id IN (SELECT value FROM jsonb_each(?))",
         DeleteFrom::Residents => {
-            "DELETE FROM residents WHERE id IN (SELECT value FROM json_each(?))"
+            "DELETE FROM residents WHERE id IN (SELECT value FROM jsonb_each(?))"
         }
         DeleteFrom::Instructions => {
-            "DELETE FROM instructions WHERE id IN (SELECT value FROM json_each(?))"
+            "DELETE FROM instructions WHERE id IN (SELECT value FROM jsonb_each(?))"
         }
     };
-    sqlx::query(statement)
-        .bind(serde_json::to_string(ids)?)
-        .execute(conn)
-        .await?;
+    script.push(statement).bind(serde_json::to_string(ids)?);
     Ok(())
 }
 
@@ -759,14 +722,14 @@ async fn reindex_residents(conn: &mut SqliteConnection, resident_ids: &[&str]) -
         return Ok(());
     }
     let ids = serde_json::to_string(resident_ids)?;
-    sqlx::query("DELETE FROM residents_fts WHERE resident_id IN (SELECT value FROM json_each(?))")
+    sqlx::query("DELETE FROM residents_fts WHERE resident_id IN (SELECT value FROM jsonb_each(?))")
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
     let sources: Vec<IndexSource> = sqlx::query_as(
         "SELECT r.id, r.first_name, r.last_name, u.unit_number, r.email, r.phone \
          FROM residents r LEFT JOIN units u ON u.id = r.unit_id \
-         WHERE r.id IN (SELECT value FROM json_each(?))",
+         WHERE r.id IN (SELECT value FROM jsonb_each(?))",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
@@ -797,7 +760,7 @@ async fn reindex_residents(conn: &mut SqliteConnection, resident_ids: &[&str]) -
         "INSERT INTO residents_fts (resident_id, name, unit_number, email, phone) \
          SELECT json_extract(value, '$.resident_id'), json_extract(value, '$.name'), \
          json_extract(value, '$.unit_number'), json_extract(value, '$.email'), \
-         json_extract(value, '$.phone') FROM json_each(?)",
+         json_extract(value, '$.phone') FROM jsonb_each(?)",
     )
     .bind(serde_json::to_string(&rows)?)
     .execute(&mut *conn)
@@ -809,7 +772,7 @@ async fn reindex_residents(conn: &mut SqliteConnection, resident_ids: &[&str]) -
 /// reindexes them.
 async fn reindex_units_residents(conn: &mut SqliteConnection, unit_ids: &[&str]) -> DeskResult<()> {
     let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM residents WHERE unit_id IN (SELECT value FROM json_each(?))",
+        "SELECT id FROM residents WHERE unit_id IN (SELECT value FROM jsonb_each(?))",
     )
     .bind(serde_json::to_string(unit_ids)?)
     .fetch_all(&mut *conn)
