@@ -11,6 +11,10 @@
 //! `--messages` to write staff messages (`message_send`) instead of instructions: the
 //! writer posts in a conversation with the desks' staff member, so every change is one
 //! the server filters per connection (ranged frames), as for messaging at the desks.
+//! `--desk-dir DIR` puts the desks' stores in DIR rather than beside the server's
+//! database: on one disk, ten desks' page writes (tens of MB/s at 400 messages a
+//! second) are flushed by every fsync of the server's commits, which in a building,
+//! each desk on its own PC, they never are. The run's JSON says where they were.
 //!
 //! Every desk is a real `Desk`: its own SQLite store with durable commits, its own
 //! WebSocket and sync engine, signed in with a copy of one signed-in desk's folder
@@ -70,12 +74,17 @@ async fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     let tmp = tempfile::tempdir()?;
     let database = arg("--database").unwrap_or_else(|| sqlite_url(tmp.path()));
+    // The desks' stores, beside the server's database unless told otherwise.
+    let desks_tmp = match arg("--desk-dir") {
+        Some(dir) => tempfile::tempdir_in(dir)?,
+        None => tempfile::tempdir_in(tmp.path())?,
+    };
     let messages = std::env::args().any(|a| a == "--messages");
     let clock = Clock::now();
     let server = ServerProcess::start_demo(&database).await?;
 
     // One desk signs in and pulls the directory; the others start from copies of it.
-    let template = tmp.path().join("template");
+    let template = desks_tmp.path().join("template");
     let (unit, concierge) = {
         let desk = open_desk(&template).await?;
         let me = desk.sign_in(&server.url, EMAIL, PASSWORD).await?.staff.id;
@@ -102,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
         let mut open = Vec::with_capacity(with_store);
         let mut desk_seen = Vec::with_capacity(with_store);
         for i in 0..with_store {
-            let dir = tmp.path().join(format!("s{n}-desk{i}"));
+            let dir = desks_tmp.path().join(format!("s{n}-desk{i}"));
             copy_dir(&template, &dir)?;
             let desk = open_desk(&dir).await?;
             desk_seen.push(watch_cursor(&desk));
@@ -177,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
     let report = json!({
         "machine": { "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
         "server_database": if database.starts_with("postgres") { "postgresql" } else { "sqlite" },
+        "desk_stores": if arg("--desk-dir").is_some() { "in --desk-dir, apart from the server's database" } else { "beside the server's database, on its disk" },
         "writes": if messages { "message_send in a conversation with the desks' staff member (filtered per connection)" } else { "instruction_save (seen by every desk)" },
         "what": "latency from a one-mutation push to the change being applied (committed) in other desks' stores, and decoded by bare WebSocket listeners. The server commits between the push being sent and its answer arriving, so commit → applied lies between answered_to_* (lower bound) and sent_to_* (upper bound); stamped_to_* starts from the change's server stamp, taken in the transaction just before commit (whole ms, same machine clock): commit → applied plus the transaction's own time",
         "scenarios": scenarios,
