@@ -295,10 +295,7 @@ impl Store {
             "DELETE FROM outbox WHERE state = 'acked' \
              AND acked_seq <= (SELECT cursor FROM sync_state WHERE id = 1)",
         );
-        script.push("COMMIT");
-        let mut tx = self.begin_apply().await?;
-        script.run(&mut tx).await?;
-        tx.committed();
+        self.begin_apply().await?.commit(script).await?;
         Ok(())
     }
 

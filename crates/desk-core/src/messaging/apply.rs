@@ -278,22 +278,25 @@ pub(crate) fn queue_delivered(
             serde_json::to_string(&body)?,
         ]));
     }
-    script.push(concat!(
-        "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) \
-         SELECT j.value ->> 2, j.value ->> 3, ?3, ",
-        outbox::queued_by!(),
-        " FROM jsonb_each(?1) j \
-         WHERE EXISTS (SELECT 1 FROM conversation_participants p \
-             WHERE p.conversation_id = j.value ->> 0 AND p.staff_id = ?2 AND p.left_at_ms IS NULL) \
-         AND j.value ->> 1 > coalesce((SELECT max(delivered_through, read_through) \
-             FROM message_receipts r WHERE r.conversation_id = j.value ->> 0 AND r.staff_id = ?2), 0) \
-         AND j.value ->> 1 > coalesce((SELECT max(max(coalesce(o.body ->> '$.payload.delivered_through', 0), \
-                 coalesce(o.body ->> '$.payload.read_through', 0))) \
-             FROM outbox o WHERE o.kind = 'receipt_mark' \
-             AND o.conversation_id = j.value ->> 0 \
-             AND o.state IN ('pending', 'acked')), 0) \
-         ORDER BY j.key RETURNING 2"
-    ))
+    script.push_tagged(
+        concat!(
+            "INSERT INTO outbox (mutation_id, body, client_time_ms, queued_by) \
+             SELECT j.value ->> 2, j.value ->> 3, ?3, ",
+            outbox::queued_by!(),
+            " FROM jsonb_each(?1) j \
+             WHERE EXISTS (SELECT 1 FROM conversation_participants p \
+                 WHERE p.conversation_id = j.value ->> 0 AND p.staff_id = ?2 AND p.left_at_ms IS NULL) \
+             AND j.value ->> 1 > coalesce((SELECT max(delivered_through, read_through) \
+                 FROM message_receipts r WHERE r.conversation_id = j.value ->> 0 AND r.staff_id = ?2), 0) \
+             AND j.value ->> 1 > coalesce((SELECT max(max(coalesce(o.body ->> '$.payload.delivered_through', 0), \
+                     coalesce(o.body ->> '$.payload.read_through', 0))) \
+                 FROM outbox o WHERE o.kind = 'receipt_mark' \
+                 AND o.conversation_id = j.value ->> 0 \
+                 AND o.state IN ('pending', 'acked')), 0) \
+             ORDER BY j.key"
+        ),
+        RECEIPT_QUEUED,
+    )
     .bind(serde_json::to_string(&candidates)?)
     .bind(me.clone())
     .bind(cx.now_ms);

@@ -49,10 +49,7 @@ impl Store {
         apply::upsert_messages(&mut script, &messages, &cx)?;
         apply::insert_missing_reactions(&mut script, &history.reactions)?;
         apply::upsert_receipts(&mut script, &history.receipts)?;
-        script.push("COMMIT");
-        let mut tx = self.begin_apply().await?;
-        script.run(&mut tx).await?;
-        tx.committed();
+        self.begin_apply().await?.commit(script).await?;
         Ok(())
     }
 

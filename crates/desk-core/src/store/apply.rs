@@ -232,10 +232,8 @@ struct Pending {
 }
 
 impl Pending {
-    async fn commit(mut self, mut tx: ApplyTx) -> DeskResult<Applied> {
-        self.script.push("COMMIT");
-        let tags = self.script.run(&mut tx).await?;
-        tx.committed();
+    async fn commit(mut self, tx: ApplyTx) -> DeskResult<Applied> {
+        let tags = tx.commit(self.script).await?;
         let count = |tag| tags.iter().filter(|&&t| t == tag).count();
         self.applied.echoes = count(ECHO_SETTLED);
         self.applied.receipts_queued = count(messaging::RECEIPT_QUEUED);
@@ -308,7 +306,7 @@ async fn apply_fresh(
         .collect();
     if !echoes.is_empty() {
         script
-            .push(concat!(outbox::mark_applied_sql!(), " RETURNING 0"))
+            .push_tagged(outbox::mark_applied_sql!(), ECHO_SETTLED)
             .bind(outbox::echoes_json(&echoes)?);
     }
     // Moving the cursor fires the trigger that forgets the acknowledged writes it

@@ -17,6 +17,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, SqliteConnection};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::script::Script;
 use crate::error::DeskResult;
 
 #[derive(Clone, Debug)]
@@ -105,9 +106,8 @@ impl DerefMut for ApplyGuard {
     }
 }
 
-/// An open transaction on the apply connection. Ends with statements of its own that
-/// commit ([`ApplyTx::committed`]) or with [`ApplyTx::rollback`]; dropped otherwise
-/// (or when the rollback fails), it is rolled back.
+/// An open transaction on the apply connection. Ends with [`ApplyTx::commit`] or
+/// [`ApplyTx::rollback`]; dropped otherwise (or when either fails), it is rolled back.
 pub(crate) struct ApplyTx {
     held: Option<OwnedMutexGuard<Held>>,
 }
@@ -126,9 +126,14 @@ impl ApplyTx {
         Ok(())
     }
 
-    /// The caller's own statements ended with `COMMIT`, and it ran.
-    pub fn committed(mut self) {
-        self.held().open = false;
+    /// Sends `script` with the `COMMIT` after it, in one call; answers its tags (see
+    /// [`Script::run`]). On an error, dropping `self` rolls back what the script left.
+    pub async fn commit(mut self, mut script: Script) -> DeskResult<Vec<i64>> {
+        script.push("COMMIT");
+        let held = self.held();
+        let tags = script.run(&mut held.conn).await?;
+        held.open = false;
+        Ok(tags)
     }
 
     /// Dropped open (an error, a cancelled call): the write lock must not wait for the
@@ -212,12 +217,10 @@ mod tests {
         tx.rollback().await.unwrap();
         assert_eq!(rows(&other).await, 0);
 
-        let mut tx = apply.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1); COMMIT")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.committed();
+        let tx = apply.begin().await.unwrap();
+        let mut script = Script::new();
+        script.push("INSERT INTO t VALUES (1) RETURNING 5");
+        assert_eq!(tx.commit(script).await.unwrap(), [5]);
         assert_eq!(rows(&other).await, 1);
         // Nothing left open: the write lock is free for others.
         sqlx::query("INSERT INTO t VALUES (2)")
@@ -245,12 +248,10 @@ mod tests {
             .unwrap();
         assert_eq!(rows(&other).await, 1);
         // And the apply connection begins again as if nothing had happened.
-        let mut tx = apply.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (3); COMMIT")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.committed();
+        let tx = apply.begin().await.unwrap();
+        let mut script = Script::new();
+        script.push("INSERT INTO t VALUES (3)");
+        tx.commit(script).await.unwrap();
         assert_eq!(rows(&other).await, 2);
     }
 

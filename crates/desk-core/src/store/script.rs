@@ -81,6 +81,12 @@ impl Script {
         self
     }
 
+    /// [`Script::push`] for a statement that reports: `sql` (one statement, without a
+    /// `RETURNING` of its own) returns a row tagged `tag` for each row it writes.
+    pub fn push_tagged(&mut self, sql: &str, tag: i64) -> &mut Self {
+        self.push(&format!("{sql} RETURNING {tag}"))
+    }
+
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());
         self
@@ -220,7 +226,7 @@ mod tests {
             .bind("x")
             .bind(2_i64);
         script
-            .push("INSERT INTO t VALUES (?, ?) RETURNING 7")
+            .push_tagged("INSERT INTO t VALUES (?, ?)", 7)
             .bind("y")
             .bind(3_i64);
         script
